@@ -1,0 +1,120 @@
+//! The command line: clap types and their help, nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::EXIT_CODES_HELP;
+
+/// Fetch AWS SSM Parameter Store secrets into .env.secret for direnv, and into CI.
+#[derive(Debug, Parser)]
+#[command(name = "secrets", version, after_help = EXIT_CODES_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// Options for every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options that apply to every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// AWS profile to use; wins over credentials in the environment, like the AWS CLI.
+    /// Without it: AWS_ACCESS_KEY_ID etc. if set, else AWS_PROFILE, else `default`.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// AWS region [default: AWS_REGION, else the profile's region, else eu-west-1].
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send SSM and STS requests to this URL instead of AWS (a local emulator, a proxy).
+    /// Without it: AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL, or the profile's endpoint_url.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Attempts per AWS request, throttling and network errors included.
+    #[arg(
+        long,
+        global = true,
+        env = "AWS_MAX_ATTEMPTS",
+        default_value_t = 8,
+        value_name = "N"
+    )]
+    pub max_attempts: u32,
+
+    /// Give up on one AWS request (its retries included) after this many seconds.
+    #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Trace what is done: requests, paths and names, never values.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch projects' secrets into <repo root>/.env.secret (merged, atomic, mode 0600).
+    ///
+    /// Every parameter under /k8s/<PROJECT>/ is fetched (recursively, decrypted); the
+    /// variable name is the parameter's last path segment. Lines for these names are
+    /// replaced in place, new ones appended, and every other line is kept as it is.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Get(GetArgs),
+}
+
+/// Arguments of `secrets get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Projects to fetch, e.g. `api` for /k8s/api/.
+    #[arg(required = true, value_name = "PROJECT")]
+    pub projects: Vec<String>,
+
+    /// Empty the file first instead of merging into it.
+    #[arg(short, long)]
+    pub reset: bool,
+
+    /// Repository root [default: the git top-level of the current directory].
+    #[arg(short = 'C', long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// File to write [default: <root>/.env.secret]; `-` writes to stdout.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// Output syntax.
+    #[arg(long, value_enum, default_value_t = FormatArg::Export)]
+    pub format: FormatArg,
+
+    /// Show which names would be new, changed or unchanged; write nothing, show no values.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Output syntax choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// `export NAME='value'` lines, for `source` and direnv.
+    Export,
+    /// `NAME='value'` lines, for dotenv readers.
+    Dotenv,
+    /// One JSON object of NAME → value.
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,61 @@
+//! `secrets`: AWS SSM Parameter Store secrets into a developer's shell and into CI.
+
+mod cli;
+mod commands;
+mod config;
+mod envfile;
+mod error;
+mod output;
+mod resolve;
+mod secret;
+mod store;
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::{Error, exit};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let code = tokio::select! {
+        result = commands::dispatch(cli) => match result {
+            Ok(code) => code,
+            Err(err) => report(&err),
+        },
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("interrupted: nothing was written");
+            exit::INTERRUPTED
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// Prints an error and its hint to stderr and picks the exit code.
+fn report(err: &anyhow::Error) -> u8 {
+    // `secrets get api --file - | head -1` must end quietly, like any Unix filter.
+    if err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    }) {
+        return exit::OK;
+    }
+    match err.downcast_ref::<Error>() {
+        Some(e) => {
+            eprintln!("error: {e}");
+            if let Some(cause) = e.cause() {
+                eprintln!("cause: {cause}");
+            }
+            if let Some(hint) = e.hint() {
+                eprintln!("hint: {hint}");
+            }
+            e.exit_code()
+        }
+        None => {
+            eprintln!("error: {err:#}");
+            exit::FAILURE
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Where things are said: data to stdout, everything else to stderr.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The command's handles for output. Messages are best-effort; data errors propagate (a
+/// closed pipe must stop the command).
+pub struct Output {
+    data: Box<dyn Write + Send>,
+    messages: Box<dyn Write + Send>,
+    quiet: bool,
+    verbose: bool,
+    progress: bool,
+}
+
+/// How much to say.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Verbosity {
+    /// `-q`: errors only.
+    pub quiet: bool,
+    /// `-v`: add a trace of what is done (names and paths, never values).
+    pub verbose: bool,
+}
+
+impl Output {
+    /// Output on the process's stdout and stderr; a spinner only when stderr is a terminal.
+    pub fn stdio(verbosity: Verbosity) -> Self {
+        use std::io::IsTerminal;
+        Self {
+            data: Box::new(io::stdout()),
+            messages: Box::new(io::stderr()),
+            quiet: verbosity.quiet,
+            verbose: verbosity.verbose && !verbosity.quiet,
+            progress: !verbosity.quiet && io::stderr().is_terminal(),
+        }
+    }
+
+    /// Standard output, for data.
+    pub fn data(&mut self) -> &mut dyn Write {
+        &mut self.data
+    }
+
+    /// A line of information, unless quiet.
+    pub fn info(&mut self, msg: &str) {
+        if !self.quiet {
+            let _ = writeln!(self.messages, "{msg}");
+        }
+    }
+
+    /// A warning, unless quiet.
+    pub fn warn(&mut self, msg: &str) {
+        if !self.quiet {
+            let _ = writeln!(self.messages, "warning: {msg}");
+        }
+    }
+
+    /// A trace line, with `-v` only.
+    pub fn trace(&mut self, msg: &str) {
+        if self.verbose {
+            let _ = writeln!(self.messages, "trace: {msg}");
+        }
+    }
+
+    /// A spinner that appears only if the work takes longer than a moment; gone on drop.
+    pub fn progress(&self, msg: &str) -> Option<Progress> {
+        if !self.progress {
+            return None;
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        let shown = bar.clone();
+        let msg = msg.to_string();
+        let task = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+            shown.set_style(
+                ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            shown.set_message(msg);
+            shown.enable_steady_tick(Duration::from_millis(100));
+        });
+        Some(Progress { bar, task })
+    }
+}
+
+/// A running spinner; dropping it clears the line.
+pub struct Progress {
+    bar: ProgressBar,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.task.abort();
+        self.bar.finish_and_clear();
+    }
+}

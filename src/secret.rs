@@ -1,0 +1,26 @@
+//! A value that must never be printed.
+
+use std::fmt;
+
+/// A secret's value. Its `Debug` is redacted and it has no `Display`, so it cannot slip into
+/// a message by accident; `expose` is the one way to the bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(String);
+
+impl SecretValue {
+    /// Wraps a value.
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    /// The value itself, for the env file or a child's environment only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretValue(<redacted>)")
+    }
+}

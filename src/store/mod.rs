@@ -1,0 +1,207 @@
+//! Where secrets live: the `SecretStore` trait the commands use, and its SSM implementation.
+
+pub mod ssm;
+
+use std::future::Future;
+
+pub use crate::secret::SecretValue;
+
+/// One stored parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Full name, e.g. `/k8s/api/API_KEY`.
+    pub name: String,
+    /// The decrypted value.
+    pub value: SecretValue,
+}
+
+/// Reads secrets. Implemented by SSM; commands take it as a parameter so they can be tested.
+pub trait SecretStore: Sync {
+    /// Every parameter under `prefix` (recursively, decrypted, all pages), in store order.
+    fn list_under(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<Parameter>, StoreError>> + Send;
+}
+
+/// Why a credential could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialProblem {
+    /// No credentials could be found or loaded.
+    Missing,
+    /// The session or token has expired.
+    Expired,
+    /// AWS rejected them (unknown key, bad signature).
+    Rejected,
+}
+
+/// How the user signs in, so a hint can name the exact fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// An SSO profile: `aws sso login --profile NAME`.
+    Sso(String),
+    /// Another named profile (static keys, credential_process, assume-role).
+    Profile(String),
+    /// Keys in AWS_ACCESS_KEY_ID and friends, as `aws-vault exec` sets them.
+    Environment,
+    /// Nothing selected.
+    Nothing,
+}
+
+/// A failure talking to the store, already classified for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Credentials missing, expired or rejected.
+    #[error("{}", credential_message(*.problem, .sign_in))]
+    Credentials {
+        /// What is wrong with them.
+        problem: CredentialProblem,
+        /// How the user signs in.
+        sign_in: SignIn,
+        /// The SDK's own explanation, without any secret.
+        detail: String,
+    },
+    /// The identity may not perform `action` on `path`.
+    #[error("access denied: {identity} may not call {action} on {path}")]
+    AccessDenied {
+        /// SSM action, e.g. `GetParametersByPath`.
+        action: &'static str,
+        /// Parameter path or prefix.
+        path: String,
+        /// Caller ARN, or a note that it is unknown.
+        identity: String,
+    },
+    /// SSM kept throttling after every retry.
+    #[error("SSM kept throttling {action} on {path} after {attempts} attempts")]
+    Throttled {
+        /// SSM action.
+        action: &'static str,
+        /// Parameter path or prefix.
+        path: String,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// No answer in time.
+    #[error("{action} on {path} timed out")]
+    Timeout {
+        /// SSM action.
+        action: &'static str,
+        /// Parameter path or prefix.
+        path: String,
+    },
+    /// The endpoint could not be reached or the connection broke.
+    #[error("cannot reach SSM at {endpoint} ({detail})")]
+    Network {
+        /// Endpoint or region.
+        endpoint: String,
+        /// What broke.
+        detail: String,
+    },
+    /// Any other error SSM answered with.
+    #[error("{action} on {path} failed: {code}: {message}")]
+    Service {
+        /// SSM action.
+        action: &'static str,
+        /// Parameter path or prefix.
+        path: String,
+        /// AWS error code.
+        code: String,
+        /// AWS error message.
+        message: String,
+    },
+}
+
+fn credential_message(problem: CredentialProblem, sign_in: &SignIn) -> String {
+    let whose = match sign_in {
+        SignIn::Sso(p) | SignIn::Profile(p) => format!(" of profile {p}"),
+        SignIn::Environment => " in the environment".to_string(),
+        SignIn::Nothing => String::new(),
+    };
+    match (problem, sign_in) {
+        (CredentialProblem::Missing, SignIn::Nothing) => "no AWS credentials found".to_string(),
+        (CredentialProblem::Missing, _) => format!("cannot load the AWS credentials{whose}"),
+        (CredentialProblem::Expired, _) => format!("the AWS credentials{whose} have expired"),
+        (CredentialProblem::Rejected, _) => format!("AWS rejected the credentials{whose}"),
+    }
+}
+
+impl StoreError {
+    /// The exact next step for the user, if there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            StoreError::Credentials { sign_in, .. } => Some(match sign_in {
+                SignIn::Sso(p) => format!("run `aws sso login --profile {p}` and try again"),
+                SignIn::Profile(p) => format!(
+                    "refresh the credentials of profile {p} in ~/.aws/config or ~/.aws/credentials \
+                     (with aws-vault: `aws-vault exec {p} -- secrets ...`)"
+                ),
+                SignIn::Environment => "get fresh credentials into AWS_ACCESS_KEY_ID, \
+                     AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (with aws-vault: \
+                     `aws-vault exec PROFILE -- secrets ...`), or unset them and pass --profile"
+                    .to_string(),
+                SignIn::Nothing => {
+                    "sign in with `aws sso login --profile islandis-dev`, then pass \
+                     `--profile islandis-dev` or `export AWS_PROFILE=islandis-dev`"
+                        .to_string()
+                }
+            }),
+            StoreError::AccessDenied { .. } => Some(
+                "use a profile whose role may read this path (`--profile NAME`), or ask DevOps \
+                 for access"
+                    .to_string(),
+            ),
+            StoreError::Throttled { .. } => {
+                Some("wait a minute and try again, or raise --max-attempts".to_string())
+            }
+            StoreError::Timeout { .. } => Some(
+                "check your network or VPN, or allow more time with --timeout SECONDS".to_string(),
+            ),
+            StoreError::Network { .. } => Some(
+                "check your network or VPN, and --region / --endpoint-url if you set them"
+                    .to_string(),
+            ),
+            StoreError::Service { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_value_debug_is_redacted() {
+        let p = Parameter {
+            name: "/k8s/a/B".into(),
+            value: SecretValue::new("hunter2".into()),
+        };
+        assert!(!format!("{p:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn credential_messages_name_the_sign_in() {
+        let msg = |problem, sign_in| {
+            StoreError::Credentials {
+                problem,
+                sign_in,
+                detail: String::new(),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            msg(
+                CredentialProblem::Expired,
+                SignIn::Sso("islandis-dev".into())
+            ),
+            "the AWS credentials of profile islandis-dev have expired"
+        );
+        assert_eq!(
+            msg(CredentialProblem::Missing, SignIn::Nothing),
+            "no AWS credentials found"
+        );
+        assert_eq!(
+            msg(CredentialProblem::Rejected, SignIn::Environment),
+            "AWS rejected the credentials in the environment"
+        );
+    }
+}

@@ -1,0 +1,299 @@
+//! The SSM Parameter Store implementation: the only module that knows the AWS SDK.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
+use aws_types::os_shim_internal::{Env, Fs};
+
+use super::{CredentialProblem, Parameter, SecretStore, SecretValue, SignIn, StoreError};
+
+/// The island.is default region, used when neither flag, environment nor profile names one.
+pub const DEFAULT_REGION: &str = "eu-west-1";
+
+/// How to reach AWS, from flags; everything unset falls back to the AWS environment and
+/// config files as the AWS CLI reads them.
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    /// `--profile`: wins over credentials in the environment, as with the AWS CLI.
+    pub profile: Option<String>,
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--endpoint-url`, for SSM and STS.
+    pub endpoint_url: Option<String>,
+    /// Attempts per request, throttling included.
+    pub max_attempts: u32,
+    /// Time limit for one request, retries included.
+    pub timeout: Duration,
+}
+
+/// SSM and STS clients built once from one configuration; cheap to clone.
+#[derive(Clone)]
+pub struct SsmStore {
+    ssm: aws_sdk_ssm::Client,
+    sts: aws_sdk_sts::Client,
+    settings: AwsSettings,
+    region: String,
+}
+
+impl SsmStore {
+    /// Builds the clients. No request is made: credentials load on first use, once.
+    pub async fn connect(settings: AwsSettings) -> Self {
+        let region = resolve_region(&settings).await;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(region.clone())
+            .retry_config(RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5).min(settings.timeout))
+                    .operation_timeout(settings.timeout)
+                    .build(),
+            );
+        if let Some(profile) = &settings.profile {
+            let provider_config =
+                ProviderConfig::without_region().with_region(Some(region.clone()));
+            loader = loader.profile_name(profile).credentials_provider(
+                ProfileFileCredentialsProvider::builder()
+                    .configure(&provider_config)
+                    .profile_name(profile)
+                    .build(),
+            );
+        }
+        if let Some(url) = &settings.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
+        Self {
+            ssm: aws_sdk_ssm::Client::new(&config),
+            sts: aws_sdk_sts::Client::new(&config),
+            region: region.to_string(),
+            settings,
+        }
+    }
+
+    /// Turns an SDK error into one the user can act on. Never includes response bodies,
+    /// which could hold values.
+    async fn classify<E, R>(
+        &self,
+        err: SdkError<E, R>,
+        action: &'static str,
+        path: &str,
+    ) -> StoreError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        if let Some(cred) = find_source::<CredentialsError>(&err) {
+            let detail = chain(cred);
+            let problem = if detail.to_lowercase().contains("expired") {
+                CredentialProblem::Expired
+            } else {
+                CredentialProblem::Missing
+            };
+            let sign_in = self.sign_in().await;
+            // With nothing configured, the chain's list of every provider it tried is noise.
+            let detail = if sign_in == SignIn::Nothing {
+                String::new()
+            } else {
+                detail
+            };
+            return StoreError::Credentials {
+                problem,
+                sign_in,
+                detail,
+            };
+        }
+        let path = path.to_string();
+        match &err {
+            SdkError::ServiceError(ctx) => {
+                let code = ctx.err().code().unwrap_or("Unknown").to_string();
+                let message = ctx.err().message().unwrap_or_default().to_string();
+                match code.as_str() {
+                    "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => {
+                        StoreError::Credentials {
+                            problem: CredentialProblem::Expired,
+                            sign_in: self.sign_in().await,
+                            detail: message,
+                        }
+                    }
+                    "UnrecognizedClientException"
+                    | "InvalidClientTokenId"
+                    | "InvalidSignatureException"
+                    | "SignatureDoesNotMatch"
+                    | "IncompleteSignature" => StoreError::Credentials {
+                        problem: CredentialProblem::Rejected,
+                        sign_in: self.sign_in().await,
+                        detail: message,
+                    },
+                    "AccessDeniedException" | "AccessDenied" => StoreError::AccessDenied {
+                        action,
+                        path,
+                        identity: self.caller_arn().await,
+                    },
+                    "ThrottlingException" | "Throttling" | "TooManyUpdates" => {
+                        StoreError::Throttled {
+                            action,
+                            path,
+                            attempts: self.settings.max_attempts,
+                        }
+                    }
+                    _ => StoreError::Service {
+                        action,
+                        path,
+                        code,
+                        message,
+                    },
+                }
+            }
+            SdkError::TimeoutError(_) => StoreError::Timeout { action, path },
+            SdkError::DispatchFailure(d) if d.is_timeout() => StoreError::Timeout { action, path },
+            SdkError::DispatchFailure(d) => StoreError::Network {
+                endpoint: self.endpoint(),
+                detail: d
+                    .as_connector_error()
+                    .map_or_else(|| "the request could not be sent".to_string(), |c| chain(c)),
+            },
+            SdkError::ResponseError(_) => StoreError::Network {
+                endpoint: self.endpoint(),
+                detail: "the response was cut off or malformed".to_string(),
+            },
+            _ => StoreError::Service {
+                action,
+                path,
+                code: "RequestNotSent".to_string(),
+                message: chain(&err),
+            },
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        match &self.settings.endpoint_url {
+            Some(url) => url.clone(),
+            None => format!("region {}", self.region),
+        }
+    }
+
+    /// Who we are, for an access-denied message; never fails.
+    async fn caller_arn(&self) -> String {
+        match self.sts.get_caller_identity().send().await {
+            Ok(out) => out.arn.unwrap_or_else(|| "an unknown identity".to_string()),
+            Err(_) => "the current identity (STS GetCallerIdentity failed)".to_string(),
+        }
+    }
+
+    /// How the user signs in, read from the environment and profile files as aws-config does.
+    async fn sign_in(&self) -> SignIn {
+        let env = Env::real();
+        if self.settings.profile.is_none() && env.get("AWS_ACCESS_KEY_ID").is_ok() {
+            return SignIn::Environment;
+        }
+        let chosen = self
+            .settings
+            .profile
+            .clone()
+            .or_else(|| env.get("AWS_PROFILE").ok());
+        let name = chosen.clone().unwrap_or_else(|| "default".to_string());
+        let profiles = aws_config::profile::load(
+            &Fs::real(),
+            &env,
+            &EnvConfigFiles::default(),
+            Some(Cow::Owned(name.clone())),
+        )
+        .await
+        .ok();
+        match profiles.as_ref().and_then(|set| set.get_profile(&name)) {
+            Some(p) if p.get("sso_start_url").is_some() || p.get("sso_session").is_some() => {
+                SignIn::Sso(name)
+            }
+            Some(_) => SignIn::Profile(name),
+            None if chosen.is_some() => SignIn::Profile(name),
+            None => SignIn::Nothing,
+        }
+    }
+}
+
+impl SecretStore for SsmStore {
+    async fn list_under(&self, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
+        let mut pages = self
+            .ssm
+            .get_parameters_by_path()
+            .path(prefix)
+            .recursive(true)
+            .with_decryption(true)
+            .max_results(10)
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(page) => page,
+                Err(err) => return Err(self.classify(err, "GetParametersByPath", prefix).await),
+            };
+            for p in page.parameters.unwrap_or_default() {
+                if let (Some(name), Some(value)) = (p.name, p.value) {
+                    out.push(Parameter {
+                        name,
+                        value: SecretValue::new(value),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Region: `--region`, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's, else the
+/// island.is default. Instance metadata is not asked: on a laptop it only adds delay.
+async fn resolve_region(settings: &AwsSettings) -> Region {
+    if let Some(r) = &settings.region {
+        return Region::new(r.clone());
+    }
+    let mut profile = aws_config::profile::ProfileFileRegionProvider::builder();
+    if let Some(p) = &settings.profile {
+        profile = profile.profile_name(p);
+    }
+    let chain = RegionProviderChain::first_try(
+        aws_config::environment::EnvironmentVariableRegionProvider::new(),
+    )
+    .or_else(profile.build())
+    .or_else(Region::new(DEFAULT_REGION));
+    chain
+        .region()
+        .await
+        .unwrap_or_else(|| Region::new(DEFAULT_REGION))
+}
+
+fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cur = e.source();
+    }
+    None
+}
+
+/// An error and its sources as one line, `outer: inner: root`, skipping a source whose text
+/// its parent already shows. Display texts only: Debug dumps could carry response bodies.
+fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
