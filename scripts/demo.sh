@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# A tour without AWS: builds secrets, starts a local SSM (moto_server), seeds a sample
+# project, runs `secrets get` in a throwaway monorepo and shows the resulting .env.secret.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "demo: installing moto[server] (a local AWS emulator)"
+  python3 -m pip install --quiet 'moto[server]'
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+fi
+
+cargo build --quiet --locked
+bin="$PWD/target/debug/secrets"
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+work="$(mktemp -d)"
+moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+# Demo credentials for the emulator only; never real ones.
+export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=eu-west-1
+export AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+
+for _ in $(seq 50); do
+  python3 -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/')" 2>/dev/null && break
+  sleep 0.2
+done
+
+echo "== seeding /k8s/api/ in the local SSM"
+python3 - <<'PY'
+import os, boto3
+ssm = boto3.client("ssm", region_name="eu-west-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+seeds = {
+    "/k8s/api/IDENTITY_SERVER_SECRET": "demo-secret-with-'quotes'-and-$dollars",
+    "/k8s/api/PRIVATE_KEY": "-----BEGIN KEY-----\nMIIBdemo\n-----END KEY-----",
+    "/k8s/api/XROAD_CLIENT_ID": "IS-DEV/GOV/10000/island-is-client",
+}
+for name, value in seeds.items():
+    ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
+    print("  ", name)
+PY
+
+repo="$work/island.is"
+mkdir -p "$repo/.git" "$repo/apps/api"
+printf '# my own local settings stay put\nexport MY_FLAG=on\n' >"$repo/.env.secret"
+
+echo
+echo "== secrets get api   (in $repo/apps/api)"
+(cd "$repo/apps/api" && "$bin" get api)
+echo
+echo "== secrets get api --dry-run   (nothing changes on a second run)"
+(cd "$repo" && "$bin" get api --dry-run)
+echo
+echo "== $repo/.env.secret ($(stat -c '%a' "$repo/.env.secret" 2>/dev/null || stat -f '%Lp' "$repo/.env.secret"))"
+cat "$repo/.env.secret"
+echo
+echo "== bash sees the exact value:"
+bash -c "source '$repo/.env.secret'; printf 'PRIVATE_KEY=%s\n' \"\$PRIVATE_KEY\""

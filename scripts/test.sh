@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The one test command (CI runs it through .ci/run): installs what the tests need when it is
+# missing, then formatting, lints, and every unit and integration test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "test.sh: installing moto[server] (the local SSM/STS emulator)" >&2
+  python3 -m pip install --quiet 'moto[server]'
+  # pyenv installs console scripts behind shims that need a rehash.
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+fi
+if ! command -v moto_server >/dev/null 2>&1; then
+  scripts_dir="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+  export PATH="$scripts_dir:$HOME/.local/bin:$PATH"
+fi
+command -v moto_server >/dev/null || { echo "test.sh: moto_server is still not on PATH" >&2; exit 1; }
+
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked

@@ -1,0 +1,162 @@
+//! Every way users sign in, against moto's SSM and STS.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::{TestEnv, project};
+
+fn seeded(stem: &str) -> (TestEnv, String) {
+    let mut env = TestEnv::new();
+    let p = project(stem);
+    env.seed(&[(
+        &format!("/k8s/{p}/AUTH_VALUE"),
+        &format!("{stem}-auth-value"),
+    )]);
+    (env, p)
+}
+
+fn assert_fetched(env: &TestEnv, p: &str) {
+    let text = fs::read_to_string(env.env_file()).unwrap_or_default();
+    let stem = p.rsplit_once('-').map_or(p, |(s, _)| s);
+    assert_eq!(text, format!("export AUTH_VALUE='{stem}-auth-value'\n"));
+}
+
+#[test]
+fn no_credentials_anywhere_exits_3_with_a_sign_in_hint() {
+    let (env, p) = seeded("nocreds");
+    let run = env
+        .bare_cmd(&["get", &p, "--endpoint-url", &env.endpoint])
+        .run();
+    run.expect_code(3);
+    assert_eq!(
+        run.stderr,
+        "error: no AWS credentials found\n\
+        hint: sign in with `aws sso login --profile islandis-dev`, then pass `--profile islandis-dev` \
+        or `export AWS_PROFILE=islandis-dev`\n"
+    );
+    assert!(!env.env_file().exists());
+}
+
+#[test]
+fn sso_profile_without_login_names_the_exact_login_command() {
+    let (env, p) = seeded("sso");
+    env.aws_config("[profile islandis-dev]\nsso_start_url = https://example.awsapps.com/start\n\
+        sso_account_id = 013313053092\nsso_role_name = AWSPowerUserAccess\nsso_region = eu-west-1\n\
+        region = eu-west-1\n\n[profile team]\nsso_session = corp\nsso_account_id = 013313053092\n\
+        sso_role_name = Secret_Service\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\n\
+        sso_region = eu-west-1\n");
+    for (how, profile) in [("env", "islandis-dev"), ("flag", "team")] {
+        let mut cmd = env.bare_cmd(&["get", &p, "--endpoint-url", &env.endpoint]);
+        if how == "env" {
+            cmd.env("AWS_PROFILE", profile);
+        } else {
+            cmd.command.args(["--profile", profile]);
+        }
+        let run = cmd.run();
+        run.expect_code(3);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: cannot load the AWS credentials of profile {profile}\n"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.ends_with(&format!(
+                "hint: run `aws sso login --profile {profile}` and try again\n"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn static_keys_in_a_profile() {
+    let (env, p) = seeded("static");
+    env.aws_credentials("[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n");
+    env.bare_cmd(&[
+        "get",
+        &p,
+        "--profile",
+        "dev",
+        "--endpoint-url",
+        &env.endpoint,
+    ])
+    .run()
+    .expect_code(0);
+    assert_fetched(&env, &p);
+}
+
+#[test]
+fn profile_flag_wins_over_environment_credentials_like_the_aws_cli() {
+    let (env, p) = seeded("precedence");
+    // The named profile's credential_process fails, so success would mean the flag was ignored.
+    env.aws_config("[profile broken]\ncredential_process = false\n");
+    let run = env
+        .cmd(&[
+            "get",
+            &p,
+            "--profile",
+            "broken",
+            "--endpoint-url",
+            &env.endpoint,
+        ])
+        .run();
+    run.expect_code(3);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot load the AWS credentials of profile broken"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn credential_process_as_aws_vault_sets_it_up() {
+    let (env, p) = seeded("process");
+    let script = env.home().join("fake-aws-vault");
+    fs::write(&script, "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROCESS\", \"SecretAccessKey\": \"process-secret\", \"SessionToken\": \"tok\"}'\n").unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    env.aws_config(&format!(
+        "[profile vault]\ncredential_process = {} exec vault --json\nregion = eu-west-1\n",
+        script.display()
+    ));
+    env.bare_cmd(&["get", &p, "--endpoint-url", &env.endpoint])
+        .env("AWS_PROFILE", "vault")
+        .run()
+        .expect_code(0);
+    assert_fetched(&env, &p);
+}
+
+#[test]
+fn assume_role_with_source_profile_through_sts() {
+    let (env, p) = seeded("assume");
+    env.aws_config(&format!(
+        "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n\n\
+         [profile role]\nrole_arn = arn:aws:iam::123456789012:role/secrets-reader\nsource_profile = base\n\
+         region = eu-west-1\nendpoint_url = {}\n", env.endpoint));
+    let run = env
+        .bare_cmd(&["get", &p, "--profile", "role"])
+        .env("AWS_ENDPOINT_URL_STS", &env.endpoint)
+        .run();
+    run.expect_code(0);
+    assert_fetched(&env, &p);
+}
+
+#[test]
+fn web_identity_as_in_ci() {
+    let (env, p) = seeded("webid");
+    let token = env.home().join("token");
+    fs::write(&token, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2ln").unwrap();
+    let run = env
+        .bare_cmd(&["get", &p])
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token)
+        .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/ci")
+        .env("AWS_ROLE_SESSION_NAME", "ci")
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_ENDPOINT_URL", &env.endpoint)
+        .run();
+    run.expect_code(0);
+    assert_fetched(&env, &p);
+}

@@ -1,0 +1,8 @@
+//! One integration test binary (the AWS SDK is linked once): the built `secrets` against a
+//! real moto_server.
+
+mod support;
+
+mod auth;
+mod get;
+mod get_failures;

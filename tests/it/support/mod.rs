@@ -1,0 +1,269 @@
+//! Test support: a real moto_server, a fault-injecting proxy, and `TestEnv`, which runs the
+//! built binary in a temp repository with a clean AWS environment and checks every run for
+//! leaked secret values.
+
+pub mod moto;
+pub mod proxy;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use moto::Moto;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_secrets");
+
+/// A temp monorepo and home directory, a moto endpoint, and the values seeded so far.
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+    /// The endpoint the binary is sent to (moto, or a proxy in front of it).
+    pub endpoint: String,
+    /// The moto endpoint used for seeding.
+    pub moto_url: String,
+    seeded: Vec<String>,
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 if killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl TestEnv {
+    /// A fresh repository (with `.git`) and home, talking to the shared moto server.
+    pub fn new() -> TestEnv {
+        Self::with_moto(Moto::shared())
+    }
+
+    /// Like `new`, against a given server.
+    pub fn with_moto(moto: &Moto) -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("repo/.git")).expect("repo");
+        std::fs::create_dir_all(dir.path().join("home/.aws")).expect("home");
+        TestEnv {
+            dir,
+            endpoint: moto.url.clone(),
+            moto_url: moto.url.clone(),
+            seeded: Vec::new(),
+        }
+    }
+
+    /// The repository root.
+    pub fn repo(&self) -> PathBuf {
+        self.dir.path().join("repo")
+    }
+
+    /// The fake home directory.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// `<repo>/.env.secret`.
+    pub fn env_file(&self) -> PathBuf {
+        self.repo().join(".env.secret")
+    }
+
+    /// Writes `~/.aws/config`.
+    pub fn aws_config(&self, text: &str) {
+        std::fs::write(self.home().join(".aws/config"), text).expect("write aws config");
+    }
+
+    /// Writes `~/.aws/credentials`.
+    pub fn aws_credentials(&self, text: &str) {
+        std::fs::write(self.home().join(".aws/credentials"), text).expect("write credentials");
+    }
+
+    /// Stores parameters in moto (region eu-west-1) and remembers the values for the leak scan.
+    pub fn seed(&mut self, params: &[(&str, &str)]) {
+        self.seed_in("eu-west-1", params);
+    }
+
+    /// Stores parameters in moto in `region`.
+    pub fn seed_in(&mut self, region: &str, params: &[(&str, &str)]) {
+        let client = ssm_client(&self.moto_url, region);
+        let rt = runtime();
+        for (name, value) in params {
+            let kind = if name.ends_with("_PLAIN") {
+                aws_sdk_ssm::types::ParameterType::String
+            } else {
+                aws_sdk_ssm::types::ParameterType::SecureString
+            };
+            rt.block_on(
+                client
+                    .put_parameter()
+                    .name(*name)
+                    .value(*value)
+                    .r#type(kind)
+                    .send(),
+            )
+            .unwrap_or_else(|e| {
+                panic!(
+                    "seeding {name}: {}",
+                    aws_sdk_ssm::error::DisplayErrorContext(e)
+                )
+            });
+            self.seeded.push(value.to_string());
+        }
+    }
+
+    /// A command for the binary in the repo, with every inherited variable cleared and
+    /// credentials that moto accepts (as `aws-vault exec` would set them).
+    pub fn cmd(&self, args: &[&str]) -> Cmd<'_> {
+        let mut c = self.bare_cmd(args);
+        c.env("AWS_ACCESS_KEY_ID", "AKIDTESTING")
+            .env("AWS_SECRET_ACCESS_KEY", "testing-secret");
+        c
+    }
+
+    /// Like `cmd` but with no credentials and no endpoint; only PATH, HOME and the AWS file
+    /// locations.
+    pub fn bare_cmd(&self, args: &[&str]) -> Cmd<'_> {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .current_dir(self.repo())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("AWS_CONFIG_FILE", self.home().join(".aws/config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.home().join(".aws/credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(Stdio::null());
+        Cmd {
+            env: self,
+            command,
+            values_on_stdout: false,
+        }
+    }
+
+    /// `cmd` with `--endpoint-url` pointing at this env's endpoint.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut all = args.to_vec();
+        all.extend(["--endpoint-url", &self.endpoint]);
+        self.cmd(&all).run()
+    }
+
+    /// Asserts that no seeded value appears in `text`.
+    pub fn assert_no_values(&self, what: &str, text: &str) {
+        for value in &self.seeded {
+            // Short values ("1") would match by chance; every test seeds long, distinct ones.
+            if value.len() >= 6 {
+                assert!(
+                    !text.contains(value.as_str()),
+                    "a seeded secret value appeared in {what}"
+                );
+            }
+        }
+    }
+}
+
+/// A prepared run of the binary.
+pub struct Cmd<'a> {
+    env: &'a TestEnv,
+    /// The underlying command, for extra environment.
+    pub command: Command,
+    values_on_stdout: bool,
+}
+
+impl Cmd<'_> {
+    /// Sets a variable.
+    pub fn env(&mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> &mut Self {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Values are expected on stdout (`--file -`); stderr is still scanned.
+    pub fn values_on_stdout(&mut self) -> &mut Self {
+        self.values_on_stdout = true;
+        self
+    }
+
+    /// Runs to completion and applies the leak scan.
+    pub fn run(&mut self) -> Run {
+        let out = self.command.output().expect("run secrets");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        self.env.assert_no_values("stderr", &run.stderr);
+        if !self.values_on_stdout {
+            self.env.assert_no_values("stdout", &run.stdout);
+        }
+        run
+    }
+}
+
+impl Run {
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A unique project name per call, so tests sharing a server never see each other's data.
+pub fn project(stem: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!("{stem}-{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A single-threaded Tokio runtime for seeding.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// An SSM client for seeding moto directly.
+pub fn ssm_client(url: &str, region: &str) -> aws_sdk_ssm::Client {
+    let creds =
+        aws_credential_types::Credentials::new("AKIDTESTING", "testing-secret", None, None, "test");
+    let conf = aws_sdk_ssm::Config::builder()
+        .behavior_version(aws_sdk_ssm::config::BehaviorVersion::latest())
+        .region(aws_sdk_ssm::config::Region::new(region.to_string()))
+        .endpoint_url(url)
+        .credentials_provider(creds)
+        .build();
+    aws_sdk_ssm::Client::from_conf(conf)
+}
+
+/// Sources `file` in `shell` and returns `$name`'s exact bytes; runs in `cwd`.
+pub fn source_value(shell: &str, file: &Path, name: &str, cwd: &Path) -> String {
+    let script = format!(". \"$1\" && printf %s \"${name}\"");
+    let out = Command::new(shell)
+        .args(["-c", &script, shell])
+        .arg(file)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .expect("run shell");
+    assert!(out.status.success(), "{shell} could not source the file");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The file's Unix permission bits.
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}

@@ -1,0 +1,115 @@
+//! A real moto_server on a free loopback port.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+const INSTALL: &str = "moto_server was not found on PATH; install it with \
+                       `python3 -m pip install 'moto[server]'` (scripts/test.sh does this)";
+
+/// A running moto_server. It is killed when this value drops, and also when the test process
+/// ends by any means: a watchdog shell kills it once its stdin (held here) closes.
+pub struct Moto {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    child: Child,
+    lifeline: Option<ChildStdin>,
+}
+
+impl Moto {
+    /// Starts a server with extra environment (e.g. MOTO_ACCOUNT_ID); panics if moto_server
+    /// is missing or does not come up, never skips.
+    pub fn start(env: &[(&str, &str)]) -> Moto {
+        let exe = which("moto_server").unwrap_or_else(|| panic!("{INSTALL}"));
+        for _ in 0..3 {
+            let port = free_port();
+            let mut cmd = Command::new("sh");
+            cmd.arg("-c")
+                .arg("\"$0\" -H 127.0.0.1 -p \"$1\" >/dev/null 2>&1 & pid=$!; read _; kill $pid; wait $pid")
+                .arg(&exe)
+                .arg(port.to_string())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            let mut child = cmd
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start moto_server: {e}"));
+            let lifeline = child.stdin.take().expect("piped stdin");
+            let url = format!("http://127.0.0.1:{port}");
+            let moto = Moto {
+                url,
+                child,
+                lifeline: Some(lifeline),
+            };
+            if moto.wait_ready(Duration::from_secs(30)) {
+                return moto;
+            }
+        }
+        panic!("moto_server did not start within 30 s three times");
+    }
+
+    /// The server all tests share; each test uses its own parameter paths.
+    pub fn shared() -> &'static Moto {
+        static SHARED: OnceLock<Mutex<Option<&'static Moto>>> = OnceLock::new();
+        let cell = SHARED.get_or_init(|| Mutex::new(None));
+        let mut guard = cell.lock().unwrap_or_else(|e| e.into_inner());
+        *guard.get_or_insert_with(|| Box::leak(Box::new(Moto::start(&[]))))
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port in url")
+    }
+
+    fn wait_ready(&self, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port())) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let req = "GET /moto-api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+                let mut buf = [0u8; 12];
+                if s.write_all(req.as_bytes()).is_ok()
+                    && s.read_exact(&mut buf).is_ok()
+                    && buf.starts_with(b"HTTP/1.1 200")
+                {
+                    return true;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        // Closing stdin makes the watchdog kill the server; then reap the shell.
+        drop(self.lifeline.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind a loopback port")
+}
+
+fn which(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}

@@ -1,0 +1,210 @@
+//! A fault-injecting HTTP proxy between the binary and moto: it forwards requests and,
+//! following its rules, answers some of them with AWS errors instead.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// What to answer instead of forwarding.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// An AWS JSON error with this HTTP status and `__type`.
+    AwsError(u16, &'static str),
+}
+
+/// Answer the matching requests number `skip` to `skip + times - 1` (0-based) with `reply`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Operation, e.g. `GetParametersByPath` (SSM target) or `GetCallerIdentity` (STS).
+    pub op: &'static str,
+    /// Matching requests forwarded before the fault starts.
+    pub skip: usize,
+    /// How many matching requests get the fault.
+    pub times: usize,
+    /// The fault.
+    pub reply: Reply,
+}
+
+/// A running proxy; stops on drop.
+pub struct Proxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Operations seen, in order.
+    pub seen: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    port: u16,
+}
+
+impl Proxy {
+    /// Listens on a free loopback port and forwards to `upstream` (`http://127.0.0.1:PORT`).
+    pub fn start(upstream: &str, rules: Vec<Rule>) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let upstream = upstream.trim_start_matches("http://").to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let counts = Arc::new(Mutex::new(vec![0usize; rules.len()]));
+        let rules = Arc::new(rules);
+        let (stop2, seen2) = (stop.clone(), seen.clone());
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (up, rules, counts, seen) = (
+                    upstream.clone(),
+                    rules.clone(),
+                    counts.clone(),
+                    seen2.clone(),
+                );
+                thread::spawn(move || {
+                    let _ = serve(conn, &up, &rules, &counts, &seen);
+                });
+            }
+        });
+        Proxy {
+            url: format!("http://127.0.0.1:{port}"),
+            seen,
+            stop,
+            port,
+        }
+    }
+
+    /// How many requests for `op` arrived.
+    pub fn count(&self, op: &str) -> usize {
+        self.seen
+            .lock()
+            .map(|s| s.iter().filter(|o| *o == op).count())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn serve(
+    mut conn: TcpStream,
+    upstream: &str,
+    rules: &[Rule],
+    counts: &Mutex<Vec<usize>>,
+    seen: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let (head, body) = read_request(&mut conn)?;
+    let op = operation(&head, &body);
+    seen.lock()
+        .map_err(|_| std::io::Error::other("poisoned"))?
+        .push(op.clone());
+    let fault = {
+        let mut counts = counts
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
+        let mut fault = None;
+        for (i, rule) in rules.iter().enumerate() {
+            if rule.op == op {
+                let n = counts[i];
+                counts[i] += 1;
+                if fault.is_none() && n >= rule.skip && n < rule.skip.saturating_add(rule.times) {
+                    fault = Some(rule.reply.clone());
+                }
+            }
+        }
+        fault
+    };
+    let response = match fault {
+        Some(Reply::AwsError(status, code)) => {
+            let body = format!("{{\"__type\":\"{code}\",\"message\":\"injected {code}\"}}");
+            format!(
+                "HTTP/1.1 {status} Injected\r\nContent-Type: application/x-amz-json-1.1\r\n\
+                 x-amzn-query-error: {code};Sender\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        }
+        None => forward(upstream, &head, &body)?,
+    };
+    conn.write_all(&response)?;
+    conn.shutdown(Shutdown::Both)
+}
+
+fn read_request(conn: &mut TcpStream) -> std::io::Result<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = find(&buf, b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = conn.read(&mut chunk)?;
+        if n == 0 {
+            return Err(std::io::Error::other("closed before headers"));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let len = header(&head, "content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0usize);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < len {
+        let n = conn.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Ok((head, body))
+}
+
+fn forward(upstream: &str, head: &str, body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut up = TcpStream::connect(upstream)?;
+    up.write_all(with_close(head).as_bytes())?;
+    up.write_all(body)?;
+    let mut response = Vec::new();
+    up.read_to_end(&mut response)?;
+    let end = find(&response, b"\r\n\r\n").map_or(response.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&response[..end]).into_owned();
+    let mut out = with_close(&head).into_bytes();
+    out.extend_from_slice(&response[end..]);
+    Ok(out)
+}
+
+/// The head with any Connection header replaced by `Connection: close`.
+fn with_close(head: &str) -> String {
+    let mut lines: Vec<&str> = head
+        .trim_end_matches("\r\n")
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("Connection: close");
+    format!("{}\r\n\r\n", lines.join("\r\n"))
+}
+
+fn operation(head: &str, body: &[u8]) -> String {
+    if let Some(target) = header(head, "x-amz-target") {
+        return target.rsplit('.').next().unwrap_or_default().to_string();
+    }
+    String::from_utf8_lossy(body)
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("Action="))
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.split("\r\n").find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
