@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const INSTALL: &str = "moto_server was not found on PATH; install it with \
@@ -55,10 +55,8 @@ impl Moto {
 
     /// The server all tests share; each test uses its own parameter paths.
     pub fn shared() -> &'static Moto {
-        static SHARED: OnceLock<Mutex<Option<&'static Moto>>> = OnceLock::new();
-        let cell = SHARED.get_or_init(|| Mutex::new(None));
-        let mut guard = cell.lock().unwrap_or_else(|e| e.into_inner());
-        *guard.get_or_insert_with(|| Box::leak(Box::new(Moto::start(&[]))))
+        static SHARED: OnceLock<Moto> = OnceLock::new();
+        SHARED.get_or_init(|| Moto::start(&[]))
     }
 
     /// The port the server listens on.
