@@ -3,6 +3,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
+use crate::support::proxy::{Proxy, Reply, Rule};
 use crate::support::{TestEnv, project};
 
 fn seeded(stem: &str) -> (TestEnv, String) {
@@ -158,5 +159,59 @@ fn web_identity_as_in_ci() {
         .env("AWS_ENDPOINT_URL", &env.endpoint)
         .run();
     run.expect_code(0);
+    assert_fetched(&env, &p);
+}
+
+/// SHA-1 of `text` in hex, as the SSO token cache names its files.
+fn sha1_hex(text: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())",
+            text,
+        ])
+        .output()
+        .expect("python3");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn sso_session_profile_after_login_fetches_through_the_portal() {
+    let (env, p) = seeded("ssologin");
+    env.aws_config(
+        "[profile islandis-dev]\nsso_session = island\nsso_account_id = 013313053092\n\
+         sso_role_name = AWSPowerUserAccess\nregion = eu-west-1\n\n[sso-session island]\n\
+         sso_start_url = https://island.awsapps.com/start\nsso_region = eu-west-1\n",
+    );
+    // What `aws sso login` leaves behind: a bearer token cached under the session's name.
+    let cache = env.home().join(".aws/sso/cache");
+    fs::create_dir_all(&cache).unwrap();
+    fs::write(
+        cache.join(format!("{}.json", sha1_hex("island"))),
+        r#"{"accessToken": "cached-sso-bearer", "expiresAt": "2099-01-01T00:00:00Z",
+            "region": "eu-west-1", "startUrl": "https://island.awsapps.com/start"}"#,
+    )
+    .unwrap();
+    let portal = r#"{"roleCredentials": {"accessKeyId": "ASIASSO", "secretAccessKey": "sso-secret",
+        "sessionToken": "sso-session", "expiration": 4102444800000}}"#;
+    let proxy = Proxy::start(
+        &env.moto_url,
+        vec![Rule {
+            op: "GetRoleCredentials",
+            skip: 0,
+            times: usize::MAX,
+            reply: Reply::Json(portal.to_string()),
+        }],
+    );
+    let run = env
+        .bare_cmd(&["get", &p, "--endpoint-url", &proxy.url])
+        .env("AWS_PROFILE", "islandis-dev")
+        .env("AWS_ENDPOINT_URL_SSO", &proxy.url)
+        .run();
+    run.expect_code(0);
+    assert_eq!(proxy.count("GetRoleCredentials"), 1);
     assert_fetched(&env, &p);
 }

@@ -356,3 +356,34 @@ fn region_and_endpoint_come_from_the_environment_and_profile() {
         .run();
     assert_eq!(run.expect_code(0).stdout, "export R='us-east-value'\n");
 }
+
+#[test]
+fn a_slow_fetch_shows_a_spinner_on_a_terminal_only() {
+    use crate::support::proxy::{Proxy, Reply, Rule};
+    let mut env = TestEnv::new();
+    let p = project("spinner");
+    env.seed(&[(&format!("/k8s/{p}/SLOW"), "slow-value-1")]);
+    let stall = || Rule {
+        op: "GetParametersByPath",
+        skip: 0,
+        times: 1,
+        reply: Reply::Stall(std::time::Duration::from_millis(1200)),
+    };
+    for (quiet, expect_spinner) in [(false, true), (true, false)] {
+        let proxy = Proxy::start(&env.moto_url, vec![stall()]);
+        let mut args = vec!["get", p.as_str(), "--endpoint-url", &proxy.url];
+        if quiet {
+            args.push("-q");
+        }
+        let mut cmd = env.cmd_in_pty(&args);
+        let run = cmd.run();
+        run.expect_code(0);
+        assert_eq!(
+            run.stdout.contains("fetching secrets from SSM"),
+            expect_spinner,
+            "quiet={quiet}: {:?}",
+            run.stdout
+        );
+    }
+    assert!(env.env_file().exists());
+}

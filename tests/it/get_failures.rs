@@ -300,3 +300,60 @@ fn help_lists_the_exit_codes() {
         }
     }
 }
+
+#[test]
+fn ctrl_c_mid_fetch_exits_130_and_writes_nothing() {
+    let (mut env, p) = env_with_pages("sigint", 3);
+    let proxy = Proxy::start(
+        &env.moto_url,
+        vec![Rule {
+            op: "GetParametersByPath",
+            skip: 0,
+            times: usize::MAX,
+            reply: Reply::Stall(std::time::Duration::from_secs(20)),
+        }],
+    );
+    env.endpoint = proxy.url.clone();
+    let mut cmd = env.cmd(&["get", &p, "--endpoint-url", &proxy.url]);
+    cmd.command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.command.spawn().unwrap();
+    let start = std::time::Instant::now();
+    while proxy.count("GetParametersByPath") == 0 {
+        assert!(start.elapsed().as_secs() < 10, "no request arrived");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(start.elapsed().as_secs() < 10, "did not stop promptly");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "interrupted: nothing was written\n"
+    );
+    assert_untouched(&env);
+}
+
+#[test]
+fn a_symlinked_env_file_is_followed_and_the_link_kept() {
+    let (env, p) = env_with_pages("symlink", 1);
+    let shared = tempfile::tempdir().unwrap();
+    let target = shared.path().join("island.env");
+    fs::rename(env.env_file(), &target).unwrap();
+    std::os::unix::fs::symlink(&target, env.env_file()).unwrap();
+    env.run(&["get", &p]).expect_code(0);
+    assert!(
+        fs::symlink_metadata(env.env_file())
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let text = fs::read_to_string(&target).unwrap();
+    assert_eq!(text, format!("{BEFORE}export K00='symlink-value-00'\n"));
+    assert_eq!(crate::support::mode(&target), 0o600);
+}

@@ -124,7 +124,22 @@ impl TestEnv {
     /// Like `cmd` but with no credentials and no endpoint; only PATH, HOME and the AWS file
     /// locations.
     pub fn bare_cmd(&self, args: &[&str]) -> Cmd<'_> {
-        let mut command = Command::new(BIN);
+        self.command_for(Command::new(BIN), args)
+    }
+
+    /// Like `cmd`, but stdin, stdout and stderr are a pseudo-terminal (through python3's
+    /// `pty` module, which Linux and macOS both have); the run's `stdout` is the screen.
+    pub fn cmd_in_pty(&self, args: &[&str]) -> Cmd<'_> {
+        let mut python = Command::new("python3");
+        python.args(["-c", "import pty, sys; pty.spawn(sys.argv[1:])", BIN]);
+        let mut c = self.command_for(python, args);
+        c.env("TERM", "xterm")
+            .env("AWS_ACCESS_KEY_ID", "AKIDTESTING")
+            .env("AWS_SECRET_ACCESS_KEY", "testing-secret");
+        c
+    }
+
+    fn command_for(&self, mut command: Command, args: &[&str]) -> Cmd<'_> {
         command
             .args(args)
             .current_dir(self.repo())

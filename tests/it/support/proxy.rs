@@ -13,12 +13,17 @@ use std::time::Duration;
 pub enum Reply {
     /// An AWS JSON error with this HTTP status and `__type`.
     AwsError(u16, &'static str),
+    /// A 200 response with this JSON body (for APIs moto lacks, like the SSO portal).
+    Json(String),
+    /// Hold the connection open without answering for this long, then close it.
+    Stall(Duration),
 }
 
 /// Answer the matching requests number `skip` to `skip + times - 1` (0-based) with `reply`.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// Operation, e.g. `GetParametersByPath` (SSM target) or `GetCallerIdentity` (STS).
+    /// Operation: an SSM target (`GetParametersByPath`), an STS action (`GetCallerIdentity`)
+    /// or the SSO portal's `GetRoleCredentials`.
     pub op: &'static str,
     /// Matching requests forwarded before the fault starts.
     pub skip: usize,
@@ -129,6 +134,16 @@ fn serve(
             )
             .into_bytes()
         }
+        Some(Reply::Json(body)) => format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+        Some(Reply::Stall(d)) => {
+            thread::sleep(d);
+            return conn.shutdown(Shutdown::Both);
+        }
         None => forward(upstream, &head, &body)?,
     };
     conn.write_all(&response)?;
@@ -188,6 +203,13 @@ fn with_close(head: &str) -> String {
 }
 
 fn operation(head: &str, body: &[u8]) -> String {
+    if head
+        .split(' ')
+        .nth(1)
+        .is_some_and(|path| path.starts_with("/federation/credentials"))
+    {
+        return "GetRoleCredentials".to_string();
+    }
     if let Some(target) = header(head, "x-amz-target") {
         return target.rsplit('.').next().unwrap_or_default().to_string();
     }
