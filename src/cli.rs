@@ -23,8 +23,9 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// AWS profile to use; wins over credentials in the environment, like the AWS CLI.
     /// Without it: AWS_ACCESS_KEY_ID etc. if set, else AWS_PROFILE, else `default`.
-    #[arg(long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
+    /// `create` takes it several times to create the secret in several accounts.
+    #[arg(long, global = true, value_name = "NAME", action = clap::ArgAction::Append)]
+    pub profile: Vec<String>,
 
     /// AWS region [default: AWS_REGION, else the profile's region, else eu-west-1].
     #[arg(long, global = true, value_name = "REGION")]
@@ -68,6 +69,94 @@ pub enum Command {
     /// replaced in place, new ones appended, and every other line is kept as it is.
     #[command(after_help = EXIT_CODES_HELP)]
     Get(GetArgs),
+
+    /// Create a secret under /k8s/, in one account or several (repeat --profile).
+    ///
+    /// On a terminal with nothing else given, it asks for the name, the value (hidden, typed
+    /// twice), the type and tags, then shows the target accounts and asks to confirm. Flags
+    /// answer any of those questions; without a terminal, nothing is ever asked and a missing
+    /// name or value is an error. An existing parameter is never replaced without --overwrite.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Create(CreateArgs),
+}
+
+/// Arguments of `secrets create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Name, `my-app/MY_KEY` or `/k8s/my-app/MY_KEY`: letters, digits, `/`, `-`, `_`;
+    /// 6 to 128 characters after `/k8s/`.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Read the value from stdin (one trailing newline is dropped).
+    #[arg(long, group = "value_source")]
+    pub value_stdin: bool,
+
+    /// Read the value from a file, byte for byte.
+    #[arg(long, value_name = "PATH", group = "value_source")]
+    pub value_file: Option<PathBuf>,
+
+    /// The value itself. Unsafe: it lands in shell history and is visible in `ps`.
+    #[arg(long, value_name = "VALUE", group = "value_source")]
+    pub value: Option<String>,
+
+    /// Parameter type [default: SecureString].
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub kind: Option<KindArg>,
+
+    /// Tags, `Key=a,Value=b Key=c,Value=d` (Key and Value are case-sensitive).
+    #[arg(long, value_name = "TAGS")]
+    pub tags: Option<String>,
+
+    /// One tag, `Key=a,Value=b`; may be repeated.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+
+    /// Description stored with the parameter.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// KMS key ID, ARN or alias for a SecureString [default: the account's aws/ssm key].
+    #[arg(long, value_name = "KEY")]
+    pub key_id: Option<String>,
+
+    /// Storage tier: Standard (values up to 4096 bytes) or Advanced (8192, costs money).
+    #[arg(long, value_enum, default_value_t = TierArg::Standard)]
+    pub tier: TierArg,
+
+    /// Replace an existing parameter with a new version.
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Print the results as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parameter types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Encrypted with KMS.
+    #[value(name = "SecureString")]
+    SecureString,
+    /// Plain text (e.g. an e-mail sender's name).
+    #[value(name = "String")]
+    String,
+}
+
+/// Storage tiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TierArg {
+    /// Up to 4096 bytes.
+    #[value(name = "Standard")]
+    Standard,
+    /// Up to 8192 bytes.
+    #[value(name = "Advanced")]
+    Advanced,
 }
 
 /// Arguments of `secrets get`.

@@ -18,7 +18,6 @@ pub mod exit {
     #[allow(dead_code)] // part of the contract; `list` and infra lookups use it
     pub const NOT_FOUND: u8 = 4;
     /// Refused because the thing already exists.
-    #[allow(dead_code)] // part of the contract; `create` uses it
     pub const EXISTS: u8 = 5;
     /// Interrupted (Ctrl-C).
     pub const INTERRUPTED: u8 = 130;
@@ -62,6 +61,30 @@ pub enum Error {
         /// What is wrong there.
         reason: &'static str,
     },
+    /// Input that fails validation, or a flag that is needed.
+    #[error("{message}")]
+    Input {
+        /// What is wrong.
+        message: String,
+        /// The exact fix.
+        hint: String,
+    },
+    /// `create` found the parameter already there.
+    #[error(
+        "{name} already exists in {account} ({profile}): version {version}, last modified {modified}"
+    )]
+    Exists {
+        /// Full name.
+        name: String,
+        /// Account ID.
+        account: String,
+        /// Profile label.
+        profile: String,
+        /// Current version.
+        version: i64,
+        /// Last modification time, or "unknown".
+        modified: String,
+    },
     /// A failure talking to AWS.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -71,8 +94,8 @@ impl Error {
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Store(S::Credentials { .. }) => exit::CREDENTIALS,
-            Error::Store(_) => exit::FAILURE,
+            Error::Store(e) => store_exit_code(e),
+            Error::Exists { .. } => exit::EXISTS,
             _ => exit::USAGE,
         }
     }
@@ -90,6 +113,10 @@ impl Error {
             Error::EnvFileSyntax { .. } => {
                 Some("fix that line, or run with --reset to start the file afresh".into())
             }
+            Error::Input { hint, .. } => Some(hint.clone()),
+            Error::Exists { .. } => Some(
+                "pass --overwrite to replace it with a new version (nothing was created)".into(),
+            ),
             Error::Store(e) => e.hint(),
         }
     }
@@ -100,5 +127,14 @@ impl Error {
             Error::Store(S::Credentials { detail, .. }) if !detail.is_empty() => Some(detail),
             _ => None,
         }
+    }
+}
+
+/// The exit code for a store failure.
+pub fn store_exit_code(e: &StoreError) -> u8 {
+    match e {
+        S::Credentials { .. } => exit::CREDENTIALS,
+        S::AlreadyExists { .. } => exit::EXISTS,
+        _ => exit::FAILURE,
     }
 }

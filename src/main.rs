@@ -6,9 +6,11 @@ mod config;
 mod envfile;
 mod error;
 mod output;
+mod prompt;
 mod resolve;
 mod secret;
 mod store;
+mod validate;
 
 use std::io;
 use std::process::ExitCode;

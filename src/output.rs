@@ -56,6 +56,14 @@ impl Output {
         }
     }
 
+    /// An error and its hint; shown even when quiet.
+    pub fn error(&mut self, msg: &str, hint: Option<&str>) {
+        let _ = writeln!(self.messages, "error: {msg}");
+        if let Some(hint) = hint {
+            let _ = writeln!(self.messages, "hint: {hint}");
+        }
+    }
+
     /// A trace line, with `-v` only.
     pub fn trace(&mut self, msg: &str) {
         if self.verbose {

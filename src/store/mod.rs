@@ -5,6 +5,7 @@ pub mod ssm;
 use std::future::Future;
 
 pub use crate::secret::SecretValue;
+use crate::validate::{Tag, Tier};
 
 /// One stored parameter.
 #[derive(Debug, Clone)]
@@ -15,13 +16,65 @@ pub struct Parameter {
     pub value: SecretValue,
 }
 
-/// Reads secrets. Implemented by SSM; commands take it as a parameter so they can be tested.
+/// Who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// 12-digit account ID.
+    pub account: String,
+    /// Caller ARN.
+    pub arn: String,
+}
+
+/// What is known about an existing parameter; never its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Existing {
+    /// Current version.
+    pub version: i64,
+    /// Last modification, RFC 3339, if SSM said.
+    pub last_modified: Option<String>,
+}
+
+/// A parameter to create.
+#[derive(Debug, Clone)]
+pub struct NewParameter {
+    /// Full name.
+    pub name: String,
+    /// The value.
+    pub value: SecretValue,
+    /// SecureString (encrypted) rather than String.
+    pub secure: bool,
+    /// Optional description.
+    pub description: Option<String>,
+    /// KMS key for a SecureString; None is the account's default key.
+    pub key_id: Option<String>,
+    /// Storage tier.
+    pub tier: Tier,
+    /// Tags to apply.
+    pub tags: Vec<Tag>,
+    /// Replace an existing parameter.
+    pub overwrite: bool,
+}
+
+/// Reads and writes secrets. Implemented by SSM; commands take it as a parameter.
 pub trait SecretStore: Sync {
     /// Every parameter under `prefix` (recursively, decrypted, all pages), in store order.
     fn list_under(
         &self,
         prefix: &str,
     ) -> impl Future<Output = Result<Vec<Parameter>, StoreError>> + Send;
+
+    /// The identity behind the credentials (STS GetCallerIdentity).
+    fn identity(&self) -> impl Future<Output = Result<Identity, StoreError>> + Send;
+
+    /// Metadata of `name` if it exists.
+    fn describe(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Existing>, StoreError>> + Send;
+
+    /// Creates (or, with `overwrite`, replaces) a parameter and applies its tags; returns the
+    /// new version.
+    fn put(&self, param: &NewParameter) -> impl Future<Output = Result<i64, StoreError>> + Send;
 }
 
 /// Why a credential could not be used.
@@ -97,6 +150,12 @@ pub enum StoreError {
         /// What broke.
         detail: String,
     },
+    /// PutParameter found the name taken (created by someone else since we looked).
+    #[error("{name} already exists")]
+    AlreadyExists {
+        /// Full name.
+        name: String,
+    },
     /// Any other error SSM answered with.
     #[error("{action} on {path} failed: {code}: {message}")]
     Service {
@@ -160,6 +219,9 @@ impl StoreError {
                 "check your network or VPN, and --region / --endpoint-url if you set them"
                     .to_string(),
             ),
+            StoreError::AlreadyExists { .. } => {
+                Some("pass --overwrite to replace it with a new version".to_string())
+            }
             StoreError::Service { .. } => None,
         }
     }

@@ -15,7 +15,11 @@ use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use aws_types::os_shim_internal::{Env, Fs};
 
-use super::{CredentialProblem, Parameter, SecretStore, SecretValue, SignIn, StoreError};
+use super::{
+    CredentialProblem, Existing, Identity, NewParameter, Parameter, SecretStore, SecretValue,
+    SignIn, StoreError,
+};
+use crate::validate::Tier;
 
 /// The island.is default region, used when neither flag, environment nor profile names one.
 pub const DEFAULT_REGION: &str = "eu-west-1";
@@ -139,6 +143,7 @@ impl SsmStore {
                         path,
                         identity: self.caller_arn().await,
                     },
+                    "ParameterAlreadyExists" => StoreError::AlreadyExists { name: path },
                     "ThrottlingException" | "Throttling" | "TooManyUpdates" => {
                         StoreError::Throttled {
                             action,
@@ -248,6 +253,139 @@ impl SecretStore for SsmStore {
             }
         }
         Ok(out)
+    }
+
+    async fn identity(&self) -> Result<Identity, StoreError> {
+        match self.sts.get_caller_identity().send().await {
+            Ok(out) => Ok(Identity {
+                account: out.account.unwrap_or_default(),
+                arn: out.arn.unwrap_or_default(),
+            }),
+            Err(err) => Err(self.classify(err, "GetCallerIdentity", "-").await),
+        }
+    }
+
+    async fn describe(&self, name: &str) -> Result<Option<Existing>, StoreError> {
+        // DescribeParameters returns metadata only, so no value is ever fetched to check.
+        let filter = aws_sdk_ssm::types::ParameterStringFilter::builder()
+            .key("Name")
+            .option("Equals")
+            .values(name)
+            .build()
+            .map_err(|e| StoreError::Service {
+                action: "DescribeParameters",
+                path: name.to_string(),
+                code: "InvalidRequest".to_string(),
+                message: e.to_string(),
+            })?;
+        let out = match self
+            .ssm
+            .describe_parameters()
+            .parameter_filters(filter)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) => return Err(self.classify(err, "DescribeParameters", name).await),
+        };
+        Ok(out
+            .parameters
+            .unwrap_or_default()
+            .into_iter()
+            .find(|p| p.name.as_deref() == Some(name))
+            .map(|p| Existing {
+                version: p.version,
+                last_modified: p
+                    .last_modified_date
+                    .and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+            }))
+    }
+
+    async fn put(&self, param: &NewParameter) -> Result<i64, StoreError> {
+        use aws_sdk_ssm::types::{ParameterTier, ParameterType, Tag};
+        let tags: Vec<Tag> = param
+            .tags
+            .iter()
+            .filter_map(|t| Tag::builder().key(&t.key).value(&t.value).build().ok())
+            .collect();
+        let mut req = self
+            .ssm
+            .put_parameter()
+            .name(&param.name)
+            .value(param.value.expose())
+            .r#type(if param.secure {
+                ParameterType::SecureString
+            } else {
+                ParameterType::String
+            })
+            .tier(match param.tier {
+                Tier::Standard => ParameterTier::Standard,
+                Tier::Advanced => ParameterTier::Advanced,
+            })
+            .set_description(param.description.clone())
+            .set_key_id(param.key_id.clone().filter(|_| param.secure));
+        // SSM rejects Tags together with Overwrite; tags then go through AddTagsToResource.
+        if param.overwrite {
+            req = req.overwrite(true);
+        } else if !tags.is_empty() {
+            req = req.set_tags(Some(tags.clone()));
+        }
+        let version = match req.send().await {
+            Ok(out) => out.version,
+            Err(err) => {
+                let err = self.classify(err, "PutParameter", &param.name).await;
+                return Err(scrub(err, param.value.expose()));
+            }
+        };
+        if param.overwrite && !tags.is_empty() {
+            let res = self
+                .ssm
+                .add_tags_to_resource()
+                .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
+                .resource_id(&param.name)
+                .set_tags(Some(tags))
+                .send()
+                .await;
+            if let Err(err) = res {
+                return Err(self.classify(err, "AddTagsToResource", &param.name).await);
+            }
+        }
+        Ok(version)
+    }
+}
+
+/// Removes a value from an error's text, in case a service error ever echoes the request.
+fn scrub(err: StoreError, value: &str) -> StoreError {
+    if value.is_empty() {
+        return err;
+    }
+    let clean = |s: String| s.replace(value, "<value>");
+    match err {
+        StoreError::Service {
+            action,
+            path,
+            code,
+            message,
+        } => StoreError::Service {
+            action,
+            path,
+            code,
+            message: clean(message),
+        },
+        StoreError::Credentials {
+            problem,
+            sign_in,
+            detail,
+        } => StoreError::Credentials {
+            problem,
+            sign_in,
+            detail: clean(detail),
+        },
+        StoreError::Network { endpoint, detail } => StoreError::Network {
+            endpoint,
+            detail: clean(detail),
+        },
+        other => other,
     }
 }
 

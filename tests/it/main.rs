@@ -4,5 +4,6 @@
 mod support;
 
 mod auth;
+mod create;
 mod get;
 mod get_failures;

@@ -112,6 +112,11 @@ impl TestEnv {
         }
     }
 
+    /// Adds a value to the leak scan without storing it (for values the binary creates).
+    pub fn watch(&mut self, value: &str) {
+        self.seeded.push(value.to_string());
+    }
+
     /// A command for the binary in the repo, with every inherited variable cleared and
     /// credentials that moto accepts (as `aws-vault exec` would set them).
     pub fn cmd(&self, args: &[&str]) -> Cmd<'_> {

@@ -1,0 +1,360 @@
+//! `secrets create`: validate everything, confirm every target account, then create.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use futures_util::future::join_all;
+
+use crate::config::DEFAULT_PREFIX;
+use crate::error::{Error, exit, store_exit_code};
+use crate::output::Output;
+use crate::prompt::{Prompter, ask};
+use crate::store::{Identity, NewParameter, SecretStore, SecretValue};
+use crate::validate::{self, Tag, Tier};
+
+/// Where the value comes from.
+#[derive(Debug, Clone)]
+pub enum ValueSource {
+    /// Ask on the terminal (hidden, twice).
+    Ask,
+    /// Given on the command line.
+    Literal(String),
+    /// Read from stdin.
+    Stdin,
+    /// Read from a file.
+    File(PathBuf),
+}
+
+/// What `create` was asked to do, as plain values.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--name`.
+    pub name: Option<String>,
+    /// The value's source.
+    pub value: ValueSource,
+    /// `--type`: Some(true) SecureString, Some(false) String.
+    pub secure: Option<bool>,
+    /// Each `--tags` word and each `--tag`, unparsed.
+    pub tags: Vec<String>,
+    /// `--description`.
+    pub description: Option<String>,
+    /// `--key-id`.
+    pub key_id: Option<String>,
+    /// `--tier`.
+    pub tier: Tier,
+    /// `--overwrite`.
+    pub overwrite: bool,
+    /// `--yes`.
+    pub yes: bool,
+    /// `--json`.
+    pub json: bool,
+}
+
+/// One target account: the profile that reaches it (None: the default chain) and its store.
+pub struct Account<S> {
+    /// Profile name.
+    pub profile: Option<String>,
+    /// The store behind it.
+    pub store: S,
+}
+
+impl<S> Account<S> {
+    fn label(&self) -> &str {
+        self.profile.as_deref().unwrap_or("default credentials")
+    }
+}
+
+fn input(message: impl Into<String>, hint: impl Into<String>) -> Error {
+    Error::Input {
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// Runs `create`; returns the exit code.
+pub async fn run<S: SecretStore>(
+    opts: Options,
+    accounts: Vec<Account<S>>,
+    prompter: Arc<dyn Prompter>,
+    out: &mut Output,
+) -> Result<u8> {
+    let interactive = prompter.interactive();
+    let walk = interactive && opts.name.is_none() && matches!(opts.value, ValueSource::Ask);
+
+    // Every flag is checked before anything is asked or sent.
+    let flag_name = match &opts.name {
+        Some(n) => Some(
+            validate::full_name(n, DEFAULT_PREFIX)
+                .map_err(|m| input(m, "fix --name, e.g. --name my-app/MY_APP_KEY"))?,
+        ),
+        None => None,
+    };
+    let mut tags = parse_tags(&opts.tags)?;
+
+    let name = match flag_name {
+        Some(name) => name,
+        None if interactive => {
+            let raw = ask(&prompter, |p| {
+                p.text(
+                    &format!("Secret name: {DEFAULT_PREFIX}"),
+                    Box::new(|s| validate::full_name(s, DEFAULT_PREFIX).map(|_| ())),
+                )
+            })
+            .await?;
+            let name =
+                validate::full_name(&raw, DEFAULT_PREFIX).map_err(|m| input(m, "try again"))?;
+            out.info(&format!("Name: {name}"));
+            name
+        }
+        None => {
+            return Err(input(
+                "no --name given, and there is no terminal to ask on",
+                "pass --name my-app/MY_APP_KEY",
+            )
+            .into());
+        }
+    };
+
+    let tier = opts.tier;
+    let value = match opts.value {
+        ValueSource::Literal(v) => v,
+        ValueSource::Stdin => read_stdin()?,
+        ValueSource::File(path) => std::fs::read(&path)
+            .with_context(|| format!("cannot read --value-file {}", path.display()))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    input(
+                        format!("{} is not UTF-8 text", path.display()),
+                        "SSM stores text only",
+                    )
+                    .into()
+                })
+            })?,
+        ValueSource::Ask if interactive => {
+            ask(&prompter, move |p| {
+                p.secret(
+                    "Secret value",
+                    Box::new(move |s| validate::check_value(s, tier)),
+                )
+            })
+            .await?
+        }
+        ValueSource::Ask => {
+            return Err(input(
+                "no value given, and there is no terminal to ask on",
+                "pass --value-stdin (e.g. `printf %s \"$VALUE\" | secrets create --name ... --value-stdin`) or --value-file PATH",
+            )
+            .into());
+        }
+    };
+    validate::check_value(&value, tier).map_err(|m| {
+        let hint = if tier == Tier::Standard {
+            "shorten it, or pass --tier Advanced"
+        } else {
+            "shorten it"
+        };
+        input(m, hint)
+    })?;
+
+    let secure = match opts.secure {
+        Some(secure) => secure,
+        None if walk => ask(&prompter, |p| p.confirm("SecureString?", true)).await?,
+        None => true,
+    };
+    if walk && tags.is_empty() && ask(&prompter, |p| p.confirm("Add tags?", false)).await? {
+        let text = ask(&prompter, |p| {
+            p.text(
+                "Tags (Key=Foo,Value=Bar Key=Another,Value=Tag)",
+                Box::new(|s| validate::parse_tags(s).and_then(|t| validate::check_tags(&t))),
+            )
+        })
+        .await?;
+        tags = parse_tags(&[text])?;
+    }
+    if !validate::last_level_is_identifier(&name) {
+        out.warn(&format!(
+            "`secrets get` will skip {name}: its last level is not a valid environment variable name"
+        ));
+    }
+    let kind = if secure { "SecureString" } else { "String" };
+
+    // Every account must be reachable before anything is created anywhere.
+    let identities = join_all(accounts.iter().map(|a| a.store.identity())).await;
+    let mut failed = None;
+    for (account, identity) in accounts.iter().zip(&identities) {
+        if let Err(e) = identity {
+            out.error(
+                &format!("profile {}: {e}", account.label()),
+                e.hint().as_deref(),
+            );
+            failed.get_or_insert(store_exit_code(e));
+        }
+    }
+    if let Some(code) = failed {
+        out.info("nothing was created");
+        return Ok(code);
+    }
+    let identities: Vec<Identity> = identities.into_iter().flatten().collect();
+
+    let existing = join_all(accounts.iter().map(|a| a.store.describe(&name))).await;
+    let mut refused = false;
+    for ((account, id), found) in accounts.iter().zip(&identities).zip(existing) {
+        match found.map_err(Error::from)? {
+            Some(e) if !opts.overwrite => {
+                let err = Error::Exists {
+                    name: name.clone(),
+                    account: id.account.clone(),
+                    profile: account.label().to_string(),
+                    version: e.version,
+                    modified: e.last_modified.unwrap_or_else(|| "unknown".into()),
+                };
+                out.error(&err.to_string(), err.hint().as_deref());
+                refused = true;
+            }
+            _ => {}
+        }
+    }
+    if refused {
+        return Ok(exit::EXISTS);
+    }
+
+    if !opts.yes {
+        if !interactive {
+            return Err(input(
+                "creating a secret needs confirmation, and there is no terminal to ask on",
+                "pass --yes",
+            )
+            .into());
+        }
+        let tag_text: Vec<String> = tags
+            .iter()
+            .map(|t| format!("{}={}", t.key, t.value))
+            .collect();
+        let mut summary = format!("About to create {name} ({kind})");
+        if !tag_text.is_empty() {
+            summary.push_str(&format!(" with tags {}", tag_text.join(" ")));
+        }
+        for (account, id) in accounts.iter().zip(&identities) {
+            summary.push_str(&format!(
+                "\n  in account {} as {} (profile {})",
+                id.account,
+                id.arn,
+                account.label()
+            ));
+        }
+        out.info(&summary);
+        if !ask(&prompter, |p| p.confirm("Are you sure?", true)).await? {
+            out.info("nothing was created");
+            return Ok(exit::FAILURE);
+        }
+    }
+
+    let param = NewParameter {
+        name: name.clone(),
+        value: SecretValue::new(value),
+        secure,
+        description: opts.description,
+        key_id: opts.key_id,
+        tier,
+        tags,
+        overwrite: opts.overwrite,
+    };
+    let results = join_all(accounts.iter().map(|a| a.store.put(&param))).await;
+    report(&accounts, &identities, &param, results, opts.json, out)
+}
+
+fn report<S>(
+    accounts: &[Account<S>],
+    identities: &[Identity],
+    param: &NewParameter,
+    results: Vec<Result<i64, crate::store::StoreError>>,
+    json: bool,
+    out: &mut Output,
+) -> Result<u8> {
+    let kind = if param.secure {
+        "SecureString"
+    } else {
+        "String"
+    };
+    let verb = if param.overwrite {
+        "Updated"
+    } else {
+        "Created"
+    };
+    let mut codes = Vec::new();
+    let mut rows = Vec::new();
+    for ((account, id), result) in accounts.iter().zip(identities).zip(results) {
+        match result {
+            Ok(version) => {
+                if json {
+                    rows.push(serde_json::json!({
+                        "name": param.name, "type": kind, "version": version,
+                        "account": id.account, "profile": account.profile,
+                        "status": if param.overwrite { "updated" } else { "created" },
+                    }));
+                } else {
+                    writeln!(
+                        out.data(),
+                        "{verb} {} ({kind}, version {version}) in {} ({})",
+                        param.name,
+                        id.account,
+                        account.label()
+                    )?;
+                }
+            }
+            Err(e) => {
+                let err = Error::from(e);
+                codes.push(err.exit_code());
+                out.error(
+                    &format!("in {} ({}): {err}", id.account, account.label()),
+                    err.hint().as_deref(),
+                );
+                rows.push(serde_json::json!({
+                    "name": param.name, "type": kind, "account": id.account,
+                    "profile": account.profile, "status": "failed", "error": err.to_string(),
+                }));
+            }
+        }
+    }
+    if json {
+        writeln!(out.data(), "{:#}", serde_json::Value::Array(rows))?;
+    }
+    Ok(match codes.as_slice() {
+        [] => exit::OK,
+        [first, rest @ ..] if rest.iter().all(|c| c == first) => *first,
+        _ => exit::FAILURE,
+    })
+}
+
+fn parse_tags(words: &[String]) -> Result<Vec<Tag>, Error> {
+    let hint = "write tags as Key=team,Value=core (Key and Value are case-sensitive)";
+    let mut tags = Vec::new();
+    for w in words {
+        tags.extend(validate::parse_tags(w).map_err(|m| input(m, hint))?);
+    }
+    validate::check_tags(&tags).map_err(|m| input(m, hint))?;
+    Ok(tags)
+}
+
+fn read_stdin() -> Result<String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read the value from stdin")?;
+    let mut text = String::from_utf8(bytes).map_err(|_| {
+        input(
+            "the value on stdin is not UTF-8 text",
+            "SSM stores text only",
+        )
+    })?;
+    // `echo value | secrets create --value-stdin` must not store the newline echo adds.
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(text)
+}

@@ -1,0 +1,581 @@
+//! `secrets create`: scripted, validated, never overwriting by accident, several accounts,
+//! and interactive through a pseudo-terminal.
+
+use std::fs;
+
+use crate::support::proxy::{Proxy, Reply, Rule};
+use crate::support::{Moto, TestEnv, project, runtime, ssm_client};
+
+/// A parameter as moto holds it.
+struct Stored {
+    value: String,
+    kind: String,
+    version: i64,
+    tags: Vec<(String, String)>,
+}
+
+/// The stored value, type, version and tags of `name` in the server at `url`.
+fn stored(url: &str, name: &str) -> Option<Stored> {
+    let client = ssm_client(url, "eu-west-1");
+    let rt = runtime();
+    let p = rt
+        .block_on(
+            client
+                .get_parameter()
+                .name(name)
+                .with_decryption(true)
+                .send(),
+        )
+        .ok()?
+        .parameter?;
+    let tags = rt
+        .block_on(
+            client
+                .list_tags_for_resource()
+                .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
+                .resource_id(name)
+                .send(),
+        )
+        .ok()?
+        .tag_list
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
+    Some(Stored {
+        value: p.value?,
+        kind: p.r#type?.as_str().to_string(),
+        version: p.version,
+        tags,
+    })
+}
+
+#[test]
+fn scripted_create_from_stdin_file_and_flag() {
+    let mut env = TestEnv::new();
+    let p = project("create");
+    for v in [
+        "stdin-secret-value",
+        "file-secret-value",
+        "flag-secret-value",
+    ] {
+        env.watch(v);
+    }
+    let name = format!("/k8s/{p}/FROM_STDIN");
+    let mut cmd = env.cmd(&[
+        "create",
+        "--name",
+        &format!("{p}/FROM_STDIN"),
+        "--value-stdin",
+        "--tags",
+        "Key=team,Value=core Key=env,Value=dev",
+        "--description",
+        "for tests",
+        "-y",
+        "--endpoint-url",
+        &env.endpoint,
+    ]);
+    cmd.command.stdin(std::process::Stdio::piped());
+    let mut child = cmd
+        .command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"stdin-secret-value\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("Created {name} (SecureString, version 1) in 123456789012 (default credentials)\n")
+    );
+    let Stored {
+        value,
+        kind,
+        version,
+        mut tags,
+    } = stored(&env.moto_url, &name).unwrap();
+    tags.sort();
+    assert_eq!(
+        (value.as_str(), kind.as_str(), version),
+        ("stdin-secret-value", "SecureString", 1)
+    );
+    assert_eq!(
+        tags,
+        [
+            ("env".to_string(), "dev".to_string()),
+            ("team".to_string(), "core".to_string())
+        ]
+    );
+
+    let file = env.home().join("value.pem");
+    fs::write(
+        &file,
+        "-----BEGIN KEY-----\nfile-secret-value\n-----END KEY-----\n",
+    )
+    .unwrap();
+    let run = env.run(&[
+        "create",
+        "--name",
+        &format!("/k8s/{p}/FROM_FILE"),
+        "--value-file",
+        file.to_str().unwrap(),
+        "--type",
+        "String",
+        "--yes",
+    ]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("file-secret-value") && !run.stderr.contains("file-secret-value"));
+    let Stored { value, kind, .. } = stored(&env.moto_url, &format!("/k8s/{p}/FROM_FILE")).unwrap();
+    assert_eq!(
+        (value.as_str(), kind.as_str()),
+        (
+            "-----BEGIN KEY-----\nfile-secret-value\n-----END KEY-----\n",
+            "String"
+        )
+    );
+
+    let run = env.run(&[
+        "create",
+        "--name",
+        &format!("{p}/FROM_FLAG"),
+        "--value",
+        "flag-secret-value",
+        "--yes",
+        "--json",
+    ]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("flag-secret-value"));
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([{"name": format!("/k8s/{p}/FROM_FLAG"), "type": "SecureString", "version": 1, "account": "123456789012", "profile": null, "status": "created"}])
+    );
+}
+
+#[test]
+fn every_validation_rule_refuses_before_any_request() {
+    let env = TestEnv::new();
+    let proxy = Proxy::start(&env.moto_url, vec![]);
+    let big = "v".repeat(4097);
+    let table: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--name", "/other/app/KEY1", "--value", "x"],
+            "error: the name must be under /k8s/",
+        ),
+        (
+            vec!["--name", "my app/KEY", "--value", "x"],
+            "error: the name must not contain whitespace",
+        ),
+        (
+            vec!["--name", "my.app/KEY", "--value", "x"],
+            "error: the name may hold only letters, digits, `/`, `-` and `_`, not `.`",
+        ),
+        (
+            vec!["--name", "a/KEY", "--value", "x"],
+            "error: the name after /k8s/ must be 6 to 128 characters long, not 5",
+        ),
+        (
+            vec!["--name", "my-app/KEY/", "--value", "x"],
+            "error: the name must not end with `/`",
+        ),
+        (
+            vec!["--name", "my-app//KEY", "--value", "x"],
+            "error: the name must not contain an empty path level",
+        ),
+        (
+            vec!["--name", "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o", "--value", "x"],
+            "error: SSM allows at most 15 path levels",
+        ),
+        (
+            vec!["--name", "my-app/KEY", "--value", ""],
+            "error: the value is empty",
+        ),
+        (
+            vec!["--name", "my-app/KEY", "--value", &big],
+            "error: the value is 4097 bytes; the Standard tier allows 4096",
+        ),
+        (
+            vec![
+                "--name",
+                "my-app/KEY",
+                "--value",
+                "x",
+                "--tags",
+                "key=a,Value=b",
+            ],
+            "is not of the form Key=NAME,Value=VALUE",
+        ),
+        (
+            vec![
+                "--name",
+                "my-app/KEY",
+                "--value",
+                "x",
+                "--tag",
+                "Key=aws:owner,Value=me",
+            ],
+            "uses the reserved prefix `aws:`",
+        ),
+        (
+            vec![
+                "--name",
+                "my-app/KEY",
+                "--value",
+                "x",
+                "--tag",
+                "Key=a,Value=b*",
+            ],
+            "tag `a` holds `*`",
+        ),
+        (
+            vec![
+                "--name",
+                "my-app/KEY",
+                "--value",
+                "x",
+                "--tag",
+                "Key=a,Value=1",
+                "--tag",
+                "Key=a,Value=2",
+            ],
+            "tag key `a` is given twice",
+        ),
+        (
+            vec!["--name", "my-app/KEY", "--type", "Secure", "--value", "x"],
+            "invalid value 'Secure' for '--type <TYPE>'",
+        ),
+    ];
+    for (args, message) in table {
+        let mut all = vec!["create", "--yes", "--endpoint-url", &proxy.url];
+        all.extend(args.iter());
+        let run = env.cmd(&all).run();
+        run.expect_code(2);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("hint:") || message.contains("invalid value"),
+            "{args:?} has no hint"
+        );
+    }
+    let many: String = (0..51).map(|i| format!("Key=k{i},Value=v ")).collect();
+    let run = env
+        .cmd(&[
+            "create",
+            "--yes",
+            "--name",
+            "my-app/KEY",
+            "--value",
+            "x",
+            "--tags",
+            &many,
+            "--endpoint-url",
+            &proxy.url,
+        ])
+        .run();
+    run.expect_code(2);
+    assert!(run.stderr.contains("at most 50 tags are allowed, not 51"));
+    assert_eq!(proxy.seen.lock().unwrap().len(), 0, "a request was sent");
+}
+
+#[test]
+fn without_a_terminal_missing_input_names_the_flag() {
+    let env = TestEnv::new();
+    let p = project("noterm");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["create", "--value", "x"],
+            "error: no --name given, and there is no terminal to ask on\nhint: pass --name my-app/MY_APP_KEY\n",
+        ),
+        (
+            &["create", "--name", "my-app/KEY"],
+            "error: no value given, and there is no terminal to ask on\nhint: pass --value-stdin",
+        ),
+        (
+            &["create", "--name", "my-app/KEY", "--value", "xyz-value"],
+            "error: creating a secret needs confirmation, and there is no terminal to ask on\nhint: pass --yes\n",
+        ),
+    ];
+    for (args, start) in cases {
+        let run = env.run(args);
+        run.expect_code(2);
+        assert!(run.stderr.starts_with(start), "{args:?}: {}", run.stderr);
+    }
+    assert!(stored(&env.moto_url, &format!("/k8s/{p}/KEY")).is_none());
+}
+
+#[test]
+fn an_existing_parameter_is_refused_and_overwritten_only_when_asked() {
+    let mut env = TestEnv::new();
+    let p = project("exists");
+    for v in ["first-value", "second-value", "third-value"] {
+        env.watch(v);
+    }
+    let name = format!("/k8s/{p}/TAKEN");
+    env.run(&["create", "--name", &name, "--value", "first-value", "-y"])
+        .expect_code(0);
+    let run = env.run(&["create", "--name", &name, "--value", "second-value", "-y"]);
+    run.expect_code(5);
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(first.starts_with(&format!("error: {name} already exists in 123456789012 (default credentials): version 1, last modified 20")), "{first}");
+    assert!(run.stderr.contains("hint: pass --overwrite"));
+    assert_eq!(stored(&env.moto_url, &name).unwrap().value, "first-value");
+
+    let run = env.run(&[
+        "create",
+        "--name",
+        &name,
+        "--value",
+        "third-value",
+        "-y",
+        "--overwrite",
+        "--tag",
+        "Key=rotated,Value=yes",
+    ]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        format!("Updated {name} (SecureString, version 2) in 123456789012 (default credentials)\n")
+    );
+    let Stored {
+        value,
+        version,
+        tags,
+        ..
+    } = stored(&env.moto_url, &name).unwrap();
+    assert_eq!((value.as_str(), version), ("third-value", 2));
+    assert_eq!(tags, [("rotated".to_string(), "yes".to_string())]);
+}
+
+struct TwoAccounts {
+    env: TestEnv,
+    dev: Moto,
+    prod: Moto,
+}
+
+fn two_accounts() -> TwoAccounts {
+    let dev = Moto::start(&[("MOTO_ACCOUNT_ID", "111111111111")]);
+    let prod = Moto::start(&[("MOTO_ACCOUNT_ID", "222222222222")]);
+    let env = TestEnv::with_moto(&dev);
+    env.aws_config(&format!(
+        "[profile dev]\nregion = eu-west-1\nendpoint_url = {}\n\n[profile prod]\nregion = eu-west-1\nendpoint_url = {}\n\n\
+         [profile expired]\nregion = eu-west-1\ncredential_process = false\n",
+        dev.url, prod.url
+    ));
+    env.aws_credentials(
+        "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n\n\
+        [prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = prod-secret\n",
+    );
+    TwoAccounts { env, dev, prod }
+}
+
+#[test]
+fn one_secret_in_two_accounts() {
+    let mut t = two_accounts();
+    t.env.watch("two-account-value");
+    let run = t
+        .env
+        .bare_cmd(&[
+            "create",
+            "--name",
+            "my-app/SHARED_KEY",
+            "--value",
+            "two-account-value",
+            "-y",
+            "--profile",
+            "dev",
+            "--profile",
+            "prod",
+        ])
+        .run();
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "Created /k8s/my-app/SHARED_KEY (SecureString, version 1) in 111111111111 (dev)\n\
+        Created /k8s/my-app/SHARED_KEY (SecureString, version 1) in 222222222222 (prod)\n"
+    );
+    for url in [&t.dev.url, &t.prod.url] {
+        assert_eq!(
+            stored(url, "/k8s/my-app/SHARED_KEY").unwrap().value,
+            "two-account-value"
+        );
+    }
+}
+
+#[test]
+fn one_account_without_credentials_means_nothing_is_created_anywhere() {
+    let t = two_accounts();
+    let run = t
+        .env
+        .bare_cmd(&[
+            "create",
+            "--name",
+            "my-app/NOWHERE",
+            "--value",
+            "nowhere-value",
+            "-y",
+            "--profile",
+            "dev",
+            "--profile",
+            "expired",
+        ])
+        .run();
+    run.expect_code(3);
+    assert!(
+        run.stderr.starts_with(
+            "error: profile expired: cannot load the AWS credentials of profile expired\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.ends_with("nothing was created\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(stored(&t.dev.url, "/k8s/my-app/NOWHERE").is_none());
+}
+
+#[test]
+fn a_failure_in_one_account_does_not_hide_the_other() {
+    let mut t = two_accounts();
+    t.env.watch("half-value");
+    let proxy = Proxy::start(
+        &t.prod.url,
+        vec![Rule {
+            op: "PutParameter",
+            skip: 0,
+            times: usize::MAX,
+            reply: Reply::AwsError(400, "AccessDeniedException"),
+        }],
+    );
+    t.env.aws_config(&format!(
+        "[profile dev]\nregion = eu-west-1\nendpoint_url = {}\n\n[profile prod]\nregion = eu-west-1\nendpoint_url = {}\n",
+        t.dev.url, proxy.url
+    ));
+    let run = t
+        .env
+        .bare_cmd(&[
+            "create",
+            "--name",
+            "my-app/HALF",
+            "--value",
+            "half-value",
+            "-y",
+            "--profile",
+            "dev",
+            "--profile",
+            "prod",
+        ])
+        .run();
+    run.expect_code(1);
+    assert_eq!(
+        run.stdout,
+        "Created /k8s/my-app/HALF (SecureString, version 1) in 111111111111 (dev)\n"
+    );
+    assert!(run.stderr.starts_with("error: in 222222222222 (prod): access denied: arn:aws:sts::222222222222:user/moto may not call PutParameter on /k8s/my-app/HALF\n"), "{}", run.stderr);
+    assert!(stored(&t.dev.url, "/k8s/my-app/HALF").is_some());
+    assert!(stored(&t.prod.url, "/k8s/my-app/HALF").is_none());
+}
+
+#[test]
+fn interactive_prompts_on_a_terminal_never_echo_the_value() {
+    let env = TestEnv::new();
+    let p = project("interactive");
+    let value = "typed-secret-value-42";
+    let mut cmd = env.cmd(&["create", "--endpoint-url", &env.endpoint]);
+    cmd.command
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::inherit());
+    let command = std::mem::replace(&mut cmd.command, std::process::Command::new("true"));
+    let options = rexpect::reader::Options::new()
+        .timeout_ms(Some(20_000))
+        .strip_ansi_escape_codes(true);
+    let mut s = rexpect::session::spawn_with_options(command, options).unwrap();
+    let mut screen = String::new();
+    screen += &s.exp_string("Secret name").unwrap();
+    s.send_line("bad name").unwrap();
+    screen += &s.exp_string("must not contain whitespace").unwrap();
+    s.send_line(&format!("{p}/TYPED_KEY")).unwrap();
+    screen += &s.exp_string("Secret value").unwrap();
+    s.send_line(value).unwrap();
+    screen += &s.exp_string("Repeat the value").unwrap();
+    s.send_line(value).unwrap();
+    screen += &s.exp_string("SecureString?").unwrap();
+    s.send_line("").unwrap();
+    screen += &s.exp_string("Add tags?").unwrap();
+    s.send_line("y").unwrap();
+    screen += &s.exp_string("Tags").unwrap();
+    s.send_line("Key=team,Value=core").unwrap();
+    screen += &s.exp_string("Are you sure?").unwrap();
+    s.send_line("y").unwrap();
+    screen += &s.exp_eof().unwrap();
+    assert!(
+        screen.contains(&format!(
+            "About to create /k8s/{p}/TYPED_KEY (SecureString) with tags team=core"
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("in account 123456789012 as arn:aws:sts::123456789012:user/moto (profile default credentials)"), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "Created /k8s/{p}/TYPED_KEY (SecureString, version 1)"
+        )),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(value),
+        "the typed value appeared on the screen"
+    );
+    let Stored {
+        value: stored_value,
+        kind,
+        tags,
+        ..
+    } = stored(&env.moto_url, &format!("/k8s/{p}/TYPED_KEY")).unwrap();
+    assert_eq!(
+        (stored_value.as_str(), kind.as_str()),
+        (value, "SecureString")
+    );
+    assert_eq!(tags, [("team".to_string(), "core".to_string())]);
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_exits_130_and_creates_nothing() {
+    let env = TestEnv::new();
+    let p = project("prompt-sigint");
+    let mut cmd = env.cmd(&[
+        "create",
+        "--name",
+        &format!("{p}/NEVER"),
+        "--endpoint-url",
+        &env.endpoint,
+    ]);
+    cmd.command
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::inherit());
+    let command = std::mem::replace(&mut cmd.command, std::process::Command::new("true"));
+    let options = rexpect::reader::Options::new()
+        .timeout_ms(Some(20_000))
+        .strip_ansi_escape_codes(true);
+    let mut s = rexpect::session::spawn_with_options(command, options).unwrap();
+    s.exp_string("Secret value").unwrap();
+    s.send_control('c').unwrap();
+    let rest = s.exp_eof().unwrap();
+    assert!(rest.contains("interrupted"), "{rest}");
+    match s.process().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => assert_eq!(code, 130),
+        other => panic!("not a normal exit: {other:?}"),
+    }
+    assert!(stored(&env.moto_url, &format!("/k8s/{p}/NEVER")).is_none());
+}
