@@ -31,6 +31,18 @@ fn fault(op: &'static str, skip: usize, times: usize, status: u16, code: &'stati
     }
 }
 
+/// Every GetParametersByPath answered with this AWS error.
+fn always(status: u16, code: &'static str) -> Rule {
+    fault("GetParametersByPath", 0, usize::MAX, status, code)
+}
+
+/// Puts a proxy with `rules` between the binary and moto.
+fn behind_proxy(env: &mut TestEnv, rules: Vec<Rule>) -> Proxy {
+    let proxy = Proxy::start(&env.moto_url, rules);
+    env.endpoint = proxy.url.clone();
+    proxy
+}
+
 fn assert_untouched(env: &TestEnv) {
     assert_eq!(fs::read_to_string(env.env_file()).unwrap(), BEFORE);
     let leftovers: Vec<_> = fs::read_dir(env.repo())
@@ -45,8 +57,8 @@ fn assert_untouched(env: &TestEnv) {
 #[test]
 fn failure_mid_pagination_leaves_the_file_byte_identical() {
     let (mut env, p) = env_with_pages("midpage", 25);
-    let proxy = Proxy::start(
-        &env.moto_url,
+    let proxy = behind_proxy(
+        &mut env,
         vec![fault(
             "GetParametersByPath",
             1,
@@ -55,7 +67,6 @@ fn failure_mid_pagination_leaves_the_file_byte_identical() {
             "InternalServerError",
         )],
     );
-    env.endpoint = proxy.url.clone();
     let run = env.run(&["get", &p, "--max-attempts", "2"]);
     run.expect_code(1);
     assert_eq!(
@@ -76,8 +87,8 @@ fn failure_mid_pagination_leaves_the_file_byte_identical() {
 #[test]
 fn throttling_is_ridden_out_by_retries() {
     let (mut env, p) = env_with_pages("throttle", 15);
-    let proxy = Proxy::start(
-        &env.moto_url,
+    let proxy = behind_proxy(
+        &mut env,
         vec![fault(
             "GetParametersByPath",
             1,
@@ -86,7 +97,6 @@ fn throttling_is_ridden_out_by_retries() {
             "ThrottlingException",
         )],
     );
-    env.endpoint = proxy.url.clone();
     env.run(&["get", &p]).expect_code(0);
     assert_eq!(
         proxy.count("GetParametersByPath"),
@@ -102,17 +112,7 @@ fn throttling_is_ridden_out_by_retries() {
 #[test]
 fn expired_token_exits_3_with_the_login_hint_and_keeps_the_file() {
     let (mut env, p) = env_with_pages("expired", 3);
-    let proxy = Proxy::start(
-        &env.moto_url,
-        vec![fault(
-            "GetParametersByPath",
-            0,
-            usize::MAX,
-            400,
-            "ExpiredTokenException",
-        )],
-    );
-    env.endpoint = proxy.url.clone();
+    let proxy = behind_proxy(&mut env, vec![always(400, "ExpiredTokenException")]);
     env.aws_config("[profile islandis-dev]\nregion = eu-west-1\n");
     let run = env
         .cmd(&["get", &p, "--endpoint-url", &proxy.url])
@@ -132,17 +132,7 @@ fn expired_token_exits_3_with_the_login_hint_and_keeps_the_file() {
 #[test]
 fn rejected_keys_of_a_profile_exit_3_naming_the_profile() {
     let (mut env, p) = env_with_pages("rejected", 2);
-    let proxy = Proxy::start(
-        &env.moto_url,
-        vec![fault(
-            "GetParametersByPath",
-            0,
-            usize::MAX,
-            400,
-            "UnrecognizedClientException",
-        )],
-    );
-    env.endpoint = proxy.url.clone();
+    let proxy = behind_proxy(&mut env, vec![always(400, "UnrecognizedClientException")]);
     env.aws_credentials("[ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = ci-secret\n");
     let run = env
         .bare_cmd(&["get", &p, "--profile", "ci", "--endpoint-url", &proxy.url])
@@ -166,17 +156,7 @@ fn rejected_keys_of_a_profile_exit_3_naming_the_profile() {
 #[test]
 fn access_denied_names_the_path_and_the_caller() {
     let (mut env, p) = env_with_pages("denied", 2);
-    let proxy = Proxy::start(
-        &env.moto_url,
-        vec![fault(
-            "GetParametersByPath",
-            0,
-            usize::MAX,
-            400,
-            "AccessDeniedException",
-        )],
-    );
-    env.endpoint = proxy.url.clone();
+    let proxy = behind_proxy(&mut env, vec![always(400, "AccessDeniedException")]);
     let run = env.run(&["get", &p]);
     run.expect_code(1);
     assert_eq!(proxy.count("GetCallerIdentity"), 1);
@@ -223,8 +203,7 @@ fn unreachable_endpoint_is_a_runtime_failure() {
 #[test]
 fn a_file_that_cannot_be_merged_is_refused_before_any_request() {
     let (mut env, p) = env_with_pages("syntax", 1);
-    let proxy = Proxy::start(&env.moto_url, vec![]);
-    env.endpoint = proxy.url.clone();
+    let proxy = behind_proxy(&mut env, vec![]);
     let broken = "export A='fine'\nexport B='never closed\n";
     fs::write(env.env_file(), broken).unwrap();
     let run = env.run(&["get", &p]);
@@ -304,8 +283,8 @@ fn help_lists_the_exit_codes() {
 #[test]
 fn ctrl_c_mid_fetch_exits_130_and_writes_nothing() {
     let (mut env, p) = env_with_pages("sigint", 3);
-    let proxy = Proxy::start(
-        &env.moto_url,
+    let proxy = behind_proxy(
+        &mut env,
         vec![Rule {
             op: "GetParametersByPath",
             skip: 0,
@@ -313,7 +292,6 @@ fn ctrl_c_mid_fetch_exits_130_and_writes_nothing() {
             reply: Reply::Stall(std::time::Duration::from_secs(20)),
         }],
     );
-    env.endpoint = proxy.url.clone();
     let mut cmd = env.cmd(&["get", &p, "--endpoint-url", &proxy.url]);
     cmd.command
         .stdout(std::process::Stdio::piped())
