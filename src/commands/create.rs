@@ -80,10 +80,40 @@ pub async fn run<S: SecretStore>(
     prompter: Arc<dyn Prompter>,
     out: &mut Output,
 ) -> Result<u8> {
-    let interactive = prompter.interactive();
-    let walk = interactive && opts.name.is_none() && matches!(opts.value, ValueSource::Ask);
+    let (yes, json) = (opts.yes, opts.json);
+    let param = gather(opts, &prompter, out).await?;
+    let identities = match preflight(&accounts, &param, out).await? {
+        Ok(identities) => identities,
+        Err(code) => return Ok(code),
+    };
+    if !yes {
+        if !prompter.interactive() {
+            return Err(input(
+                "creating a secret needs confirmation, and there is no terminal to ask on",
+                "pass --yes",
+            )
+            .into());
+        }
+        out.info(&summary(&param, &accounts, &identities));
+        if !ask(&prompter, |p| p.confirm("Are you sure?", true)).await? {
+            out.info("nothing was created");
+            return Ok(exit::FAILURE);
+        }
+    }
+    let results = join_all(accounts.iter().map(|a| a.store.put(&param))).await;
+    report(&accounts, &identities, &param, results, json, out)
+}
 
-    // Every flag is checked before anything is asked or sent.
+/// Builds the parameter from flags, asking on a terminal for what is missing. Every flag
+/// is checked before anything is asked, and everything before any request.
+async fn gather(
+    opts: Options,
+    prompter: &Arc<dyn Prompter>,
+    out: &mut Output,
+) -> Result<NewParameter> {
+    let interactive = prompter.interactive();
+    // The full walk, as `yarn create-secret` did, only when nothing was given.
+    let walk = interactive && opts.name.is_none() && matches!(opts.value, ValueSource::Ask);
     let flag_name = match &opts.name {
         Some(n) => Some(
             validate::full_name(n, DEFAULT_PREFIX)
@@ -92,48 +122,83 @@ pub async fn run<S: SecretStore>(
         None => None,
     };
     let mut tags = parse_tags(&opts.tags)?;
-
     let name = match flag_name {
         Some(name) => name,
-        None if interactive => {
-            let raw = ask(&prompter, |p| {
-                p.text(
-                    &format!("Secret name: {DEFAULT_PREFIX}"),
-                    Box::new(|s| validate::full_name(s, DEFAULT_PREFIX).map(|_| ())),
-                )
-            })
-            .await?;
-            let name =
-                validate::full_name(&raw, DEFAULT_PREFIX).map_err(|m| input(m, "try again"))?;
-            out.info(&format!("Name: {name}"));
-            name
-        }
-        None => {
-            return Err(input(
-                "no --name given, and there is no terminal to ask on",
-                "pass --name my-app/MY_APP_KEY",
-            )
-            .into());
-        }
+        None => ask_name(prompter, out).await?,
     };
+    let value = read_value(opts.value, opts.tier, prompter).await?;
+    let secure = match opts.secure {
+        Some(secure) => secure,
+        None if walk => ask(prompter, |p| p.confirm("SecureString?", true)).await?,
+        None => true,
+    };
+    if walk && tags.is_empty() && ask(prompter, |p| p.confirm("Add tags?", false)).await? {
+        let text = ask(prompter, |p| {
+            p.text(
+                "Tags (Key=Foo,Value=Bar Key=Another,Value=Tag)",
+                Box::new(|s| validate::parse_tags(s).and_then(|t| validate::check_tags(&t))),
+            )
+        })
+        .await?;
+        tags = parse_tags(&[text])?;
+    }
+    if !validate::last_level_is_identifier(&name) {
+        out.warn(&format!(
+            "`secrets get` will skip {name}: its last level is not a valid environment variable name"
+        ));
+    }
+    Ok(NewParameter {
+        name,
+        value: SecretValue::new(value),
+        secure,
+        description: opts.description,
+        key_id: opts.key_id,
+        tier: opts.tier,
+        tags,
+        overwrite: opts.overwrite,
+    })
+}
 
-    let tier = opts.tier;
-    let value = match opts.value {
+async fn ask_name(prompter: &Arc<dyn Prompter>, out: &mut Output) -> Result<String> {
+    if !prompter.interactive() {
+        return Err(input(
+            "no --name given, and there is no terminal to ask on",
+            "pass --name my-app/MY_APP_KEY",
+        )
+        .into());
+    }
+    let raw = ask(prompter, |p| {
+        p.text(
+            &format!("Secret name: {DEFAULT_PREFIX}"),
+            Box::new(|s| validate::full_name(s, DEFAULT_PREFIX).map(|_| ())),
+        )
+    })
+    .await?;
+    let name = validate::full_name(&raw, DEFAULT_PREFIX).map_err(|m| input(m, "try again"))?;
+    out.info(&format!("Name: {name}"));
+    Ok(name)
+}
+
+async fn read_value(
+    source: ValueSource,
+    tier: Tier,
+    prompter: &Arc<dyn Prompter>,
+) -> Result<String> {
+    let value = match source {
         ValueSource::Literal(v) => v,
         ValueSource::Stdin => read_stdin()?,
-        ValueSource::File(path) => std::fs::read(&path)
-            .with_context(|| format!("cannot read --value-file {}", path.display()))
-            .and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| {
-                    input(
-                        format!("{} is not UTF-8 text", path.display()),
-                        "SSM stores text only",
-                    )
-                    .into()
-                })
-            })?,
-        ValueSource::Ask if interactive => {
-            ask(&prompter, move |p| {
+        ValueSource::File(path) => {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("cannot read --value-file {}", path.display()))?;
+            String::from_utf8(bytes).map_err(|_| {
+                input(
+                    format!("{} is not UTF-8 text", path.display()),
+                    "SSM stores text only",
+                )
+            })?
+        }
+        ValueSource::Ask if prompter.interactive() => {
+            ask(prompter, move |p| {
                 p.secret(
                     "Secret value",
                     Box::new(move |s| validate::check_value(s, tier)),
@@ -150,37 +215,22 @@ pub async fn run<S: SecretStore>(
         }
     };
     validate::check_value(&value, tier).map_err(|m| {
-        let hint = if tier == Tier::Standard {
-            "shorten it, or pass --tier Advanced"
-        } else {
-            "shorten it"
+        let hint = match tier {
+            Tier::Standard => "shorten it, or pass --tier Advanced",
+            Tier::Advanced => "shorten it",
         };
         input(m, hint)
     })?;
+    Ok(value)
+}
 
-    let secure = match opts.secure {
-        Some(secure) => secure,
-        None if walk => ask(&prompter, |p| p.confirm("SecureString?", true)).await?,
-        None => true,
-    };
-    if walk && tags.is_empty() && ask(&prompter, |p| p.confirm("Add tags?", false)).await? {
-        let text = ask(&prompter, |p| {
-            p.text(
-                "Tags (Key=Foo,Value=Bar Key=Another,Value=Tag)",
-                Box::new(|s| validate::parse_tags(s).and_then(|t| validate::check_tags(&t))),
-            )
-        })
-        .await?;
-        tags = parse_tags(&[text])?;
-    }
-    if !validate::last_level_is_identifier(&name) {
-        out.warn(&format!(
-            "`secrets get` will skip {name}: its last level is not a valid environment variable name"
-        ));
-    }
-    let kind = if secure { "SecureString" } else { "String" };
-
-    // Every account must be reachable before anything is created anywhere.
+/// Checks every account before anything is created anywhere: its identity, then that the
+/// name is free (unless overwriting). `Ok(Err(code))` means refused, with the messages shown.
+async fn preflight<S: SecretStore>(
+    accounts: &[Account<S>],
+    param: &NewParameter,
+    out: &mut Output,
+) -> Result<Result<Vec<Identity>, u8>> {
     let identities = join_all(accounts.iter().map(|a| a.store.identity())).await;
     let mut failed = None;
     for (account, identity) in accounts.iter().zip(&identities) {
@@ -194,75 +244,62 @@ pub async fn run<S: SecretStore>(
     }
     if let Some(code) = failed {
         out.info("nothing was created");
-        return Ok(code);
+        return Ok(Err(code));
     }
     let identities: Vec<Identity> = identities.into_iter().flatten().collect();
-
-    let existing = join_all(accounts.iter().map(|a| a.store.describe(&name))).await;
+    if param.overwrite {
+        return Ok(Ok(identities));
+    }
+    let existing = join_all(accounts.iter().map(|a| a.store.describe(&param.name))).await;
     let mut refused = false;
     for ((account, id), found) in accounts.iter().zip(&identities).zip(existing) {
-        match found.map_err(Error::from)? {
-            Some(e) if !opts.overwrite => {
-                let err = Error::Exists {
-                    name: name.clone(),
-                    account: id.account.clone(),
-                    profile: account.label().to_string(),
-                    version: e.version,
-                    modified: e.last_modified.unwrap_or_else(|| "unknown".into()),
-                };
-                out.error(&err.to_string(), err.hint().as_deref());
-                refused = true;
-            }
-            _ => {}
+        if let Some(e) = found.map_err(Error::from)? {
+            let err = Error::Exists {
+                name: param.name.clone(),
+                account: id.account.clone(),
+                profile: account.label().to_string(),
+                version: e.version,
+                modified: e.last_modified.unwrap_or_else(|| "unknown".into()),
+            };
+            out.error(&err.to_string(), err.hint().as_deref());
+            refused = true;
         }
     }
-    if refused {
-        return Ok(exit::EXISTS);
-    }
+    Ok(if refused {
+        Err(exit::EXISTS)
+    } else {
+        Ok(identities)
+    })
+}
 
-    if !opts.yes {
-        if !interactive {
-            return Err(input(
-                "creating a secret needs confirmation, and there is no terminal to ask on",
-                "pass --yes",
-            )
-            .into());
-        }
-        let tag_text: Vec<String> = tags
+/// What the confirmation shows: name, type, tags, and every target account and identity.
+fn summary<S>(param: &NewParameter, accounts: &[Account<S>], identities: &[Identity]) -> String {
+    let mut text = format!("About to create {} ({})", param.name, kind(param));
+    if !param.tags.is_empty() {
+        let tags: Vec<String> = param
+            .tags
             .iter()
             .map(|t| format!("{}={}", t.key, t.value))
             .collect();
-        let mut summary = format!("About to create {name} ({kind})");
-        if !tag_text.is_empty() {
-            summary.push_str(&format!(" with tags {}", tag_text.join(" ")));
-        }
-        for (account, id) in accounts.iter().zip(&identities) {
-            summary.push_str(&format!(
-                "\n  in account {} as {} (profile {})",
-                id.account,
-                id.arn,
-                account.label()
-            ));
-        }
-        out.info(&summary);
-        if !ask(&prompter, |p| p.confirm("Are you sure?", true)).await? {
-            out.info("nothing was created");
-            return Ok(exit::FAILURE);
-        }
+        text.push_str(&format!(" with tags {}", tags.join(" ")));
     }
+    for (account, id) in accounts.iter().zip(identities) {
+        text.push_str(&format!(
+            "\n  in account {} as {} (profile {})",
+            id.account,
+            id.arn,
+            account.label()
+        ));
+    }
+    text
+}
 
-    let param = NewParameter {
-        name: name.clone(),
-        value: SecretValue::new(value),
-        secure,
-        description: opts.description,
-        key_id: opts.key_id,
-        tier,
-        tags,
-        overwrite: opts.overwrite,
-    };
-    let results = join_all(accounts.iter().map(|a| a.store.put(&param))).await;
-    report(&accounts, &identities, &param, results, opts.json, out)
+fn kind(param: &NewParameter) -> &'static str {
+    if param.secure {
+        "SecureString"
+    } else {
+        "String"
+    }
 }
 
 fn report<S>(
@@ -273,11 +310,7 @@ fn report<S>(
     json: bool,
     out: &mut Output,
 ) -> Result<u8> {
-    let kind = if param.secure {
-        "SecureString"
-    } else {
-        "String"
-    };
+    let kind = kind(param);
     let verb = if param.overwrite {
         "Updated"
     } else {
