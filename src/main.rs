@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod envfile;
+mod infra;
 mod error;
 mod output;
 mod prompt;
