@@ -185,6 +185,25 @@ pub struct GetArgs {
     /// Show which names would be new, changed or unchanged; write nothing, show no values.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Fetch only the secrets the infra code declares, skipping the sweep of /k8s/<PROJECT>/.
+    #[arg(long)]
+    pub declared_only: bool,
+
+    /// Environment whose `.features` count [default: `env` in .secrets.toml, else dev].
+    #[arg(long, value_enum)]
+    pub env: Option<EnvArg>,
+}
+
+/// Deployment environments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnvArg {
+    /// Development.
+    Dev,
+    /// Staging.
+    Staging,
+    /// Production.
+    Prod,
 }
 
 /// Output syntax choices.

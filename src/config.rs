@@ -1,6 +1,75 @@
-//! Where the repository is and what the defaults are.
+//! Where the repository is, and the optional `.secrets.toml` at its root.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The optional configuration file, at the repository root.
+pub const CONFIG_FILE: &str = ".secrets.toml";
+
+/// Settings a repository can change; every key is optional.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepoConfig {
+    /// Namespace every project lives under.
+    pub prefix: String,
+    /// The env file, relative to the root.
+    pub file: String,
+    /// Region when neither flag, environment nor profile names one.
+    pub region: String,
+    /// Environment whose `.features` count (`dev`, `staging`, `prod`).
+    pub env: String,
+    /// Variable names never written (they are set up locally).
+    pub exclude: Vec<String>,
+    /// Variable name → parameter read instead, for local development.
+    pub overrides: BTreeMap<String, String>,
+}
+
+impl Default for RepoConfig {
+    fn default() -> Self {
+        Self {
+            prefix: DEFAULT_PREFIX.to_string(),
+            file: DEFAULT_FILE.to_string(),
+            region: "eu-west-1".to_string(),
+            env: "dev".to_string(),
+            exclude: ["DB_PASSWORD", "NOVA_USERNAME", "NOVA_PASSWORD"]
+                .map(String::from)
+                .to_vec(),
+            overrides: BTreeMap::from([(
+                "IDENTITY_SERVER_CLIENT_SECRET".to_string(),
+                "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET".to_string(),
+            )]),
+        }
+    }
+}
+
+impl RepoConfig {
+    /// Reads `<root>/.secrets.toml`, or the defaults when there is none.
+    pub fn load(root: &Path) -> Result<Self, String> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let config: Self =
+            toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        if !config.prefix.starts_with('/') || !config.prefix.ends_with('/') {
+            return Err(format!(
+                "{}: prefix must start and end with `/`",
+                path.display()
+            ));
+        }
+        if !["dev", "staging", "prod"].contains(&config.env.as_str()) {
+            return Err(format!(
+                "{}: env must be dev, staging or prod",
+                path.display()
+            ));
+        }
+        Ok(config)
+    }
+}
 
 /// The parameter namespace every project lives under.
 pub const DEFAULT_PREFIX: &str = "/k8s/";
@@ -48,6 +117,39 @@ mod tests {
         assert_eq!(find_repo_root(&deep).as_deref(), Some(dir.path()));
         std::fs::write(dir.path().join("apps/.git"), "gitdir: x").unwrap();
         assert_eq!(find_repo_root(&deep), Some(dir.path().join("apps")));
+    }
+
+    #[test]
+    fn config_file_defaults_overrides_and_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(RepoConfig::load(dir.path()).unwrap(), RepoConfig::default());
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "prefix = \"/secrets/\"\nexclude = []\n[overrides]\nA = \"/x/A\"\n",
+        )
+        .unwrap();
+        let c = RepoConfig::load(dir.path()).unwrap();
+        assert_eq!(
+            (c.prefix.as_str(), c.file.as_str()),
+            ("/secrets/", ".env.secret")
+        );
+        assert!(c.exclude.is_empty());
+        assert_eq!(
+            c.overrides,
+            BTreeMap::from([("A".to_string(), "/x/A".to_string())])
+        );
+        std::fs::write(dir.path().join(CONFIG_FILE), "prefx = \"/k8s/\"\n").unwrap();
+        assert!(
+            RepoConfig::load(dir.path())
+                .unwrap_err()
+                .contains("unknown field `prefx`")
+        );
+        std::fs::write(dir.path().join(CONFIG_FILE), "prefix = \"k8s\"\n").unwrap();
+        assert!(
+            RepoConfig::load(dir.path())
+                .unwrap_err()
+                .ends_with("prefix must start and end with `/`")
+        );
     }
 
     #[test]

@@ -15,7 +15,6 @@ pub mod exit {
     /// AWS credentials missing, expired or rejected.
     pub const CREDENTIALS: u8 = 3;
     /// The project was not found.
-    #[allow(dead_code)] // part of the contract; `list` and infra lookups use it
     pub const NOT_FOUND: u8 = 4;
     /// Refused because the thing already exists.
     pub const EXISTS: u8 = 5;
@@ -85,6 +84,16 @@ pub enum Error {
         /// Last modification time, or "unknown".
         modified: String,
     },
+    /// A project found neither in the infra nor in SSM.
+    #[error("project `{name}` was found neither in the infra code nor under {prefix}{name}/")]
+    ProjectNotFound {
+        /// The name given.
+        name: String,
+        /// The namespace searched.
+        prefix: String,
+        /// Close known service names.
+        suggestions: Vec<String>,
+    },
     /// A failure talking to AWS.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -96,6 +105,7 @@ impl Error {
         match self {
             Error::Store(e) => store_exit_code(e),
             Error::Exists { .. } => exit::EXISTS,
+            Error::ProjectNotFound { .. } => exit::NOT_FOUND,
             _ => exit::USAGE,
         }
     }
@@ -116,6 +126,14 @@ impl Error {
             Error::Input { hint, .. } => Some(hint.clone()),
             Error::Exists { .. } => Some(
                 "pass --overwrite to replace it with a new version (nothing was created)".into(),
+            ),
+            Error::ProjectNotFound { suggestions, .. } if !suggestions.is_empty() => {
+                Some(format!("did you mean {}?", suggestions.join(", ")))
+            }
+            Error::ProjectNotFound { .. } => Some(
+                "check the spelling: projects are the names in service('...') in the infra code, \
+                 and the folders under /k8s/ in SSM (and check --profile and --region)"
+                    .into(),
             ),
             Error::Store(e) => e.hint(),
         }

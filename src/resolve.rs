@@ -1,86 +1,226 @@
-//! From stored parameters to the final list of variables: names, clashes, skips. Pure.
+//! From declared pairs and stored parameters to rows (name, path, source, status, value),
+//! and from rows to the variables to write. Pure.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::envfile::{Entry, is_shell_identifier};
-use crate::store::Parameter;
+use crate::infra::Declared;
+use crate::store::{Parameter, SecretValue};
 
-/// The variables to write, each with the index of the project it came from.
+/// Everything fetched for one project.
 #[derive(Debug, Default)]
-pub struct Resolved {
-    /// Final variables, in first-seen order, names unique.
-    pub entries: Vec<Entry>,
-    /// `owners[i]` is the index (into the input) of the project `entries[i]` belongs to.
-    pub owners: Vec<usize>,
-    /// Parameters found per project, before skips and clashes.
-    pub found: Vec<usize>,
-    /// One sentence per parameter skipped or overridden; never a value.
-    pub warnings: Vec<String>,
+pub struct Project {
+    /// Pairs the infra declares, in the DSL's order.
+    pub declared: Vec<Declared>,
+    /// Everything under the prefix (empty with `--declared-only`).
+    pub swept: Vec<Parameter>,
+    /// Parameters fetched by name (declared paths outside the prefix, overrides).
+    pub fetched: Vec<Parameter>,
 }
 
-/// Resolves each project's swept parameters. The variable name is the last path segment.
-/// Within a project, a parameter nearer the prefix wins over a nested one of the same name;
-/// across projects, the later project on the command line wins.
-pub fn resolve(projects: &[Vec<Parameter>]) -> Resolved {
-    let mut out = Resolved::default();
+/// Repository rules applied to every project.
+#[derive(Debug, Default, Clone)]
+pub struct Rules {
+    /// Names never written.
+    pub exclude: Vec<String>,
+    /// Name → path read instead.
+    pub overrides: BTreeMap<String, String>,
+}
+
+/// How a row stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Declared and stored.
+    Ok,
+    /// Declared, not stored.
+    Missing,
+    /// Stored under the prefix, not declared.
+    Undeclared,
+}
+
+impl Status {
+    /// The word `list` shows.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Missing => "missing",
+            Status::Undeclared => "undeclared",
+        }
+    }
+}
+
+/// One variable of a project.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Variable name.
+    pub name: String,
+    /// Parameter path read.
+    pub path: String,
+    /// `file:line .construct`, `sweep`, or with ` (override)`.
+    pub source: String,
+    /// Declared/stored standing.
+    pub status: Status,
+    /// The value, when stored.
+    pub value: Option<SecretValue>,
+}
+
+/// The rows of one project, and warnings (never values): declared pairs first, in order, then
+/// what the sweep adds. A declared name wins over a swept one.
+pub fn rows(p: &Project, rules: &Rules) -> (Vec<Row>, Vec<String>) {
+    let stored: HashMap<&str, &SecretValue> = p
+        .swept
+        .iter()
+        .chain(&p.fetched)
+        .map(|param| (param.name.as_str(), &param.value))
+        .collect();
+    let mut warnings = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
+    let excluded = |name: &str| rules.exclude.iter().any(|e| e == name);
+
+    for d in &p.declared {
+        if excluded(&d.name) || !names.insert(d.name.clone()) {
+            continue;
+        }
+        let (path, source) = match rules.overrides.get(&d.name) {
+            Some(path) => (
+                path.clone(),
+                format!("{} {} (override)", d.origin, d.construct),
+            ),
+            None => (d.path.clone(), format!("{} {}", d.origin, d.construct)),
+        };
+        let value = usable(
+            &d.name,
+            &path,
+            stored.get(path.as_str()).copied(),
+            &mut warnings,
+        );
+        if value.is_none() && !stored.contains_key(path.as_str()) {
+            warnings.push(format!(
+                "{} is declared at {} but {path} is not in SSM",
+                d.name, d.origin
+            ));
+        }
+        let status = if stored.contains_key(path.as_str()) {
+            Status::Ok
+        } else {
+            Status::Missing
+        };
+        rows.push(Row {
+            name: d.name.clone(),
+            path,
+            source,
+            status,
+            value,
+        });
+    }
+
+    let mut swept: Vec<&Parameter> = p.swept.iter().collect();
+    swept.sort_by_key(|q| (q.name.matches('/').count(), q.name.clone()));
+    let mut from_sweep: HashMap<String, String> = HashMap::new();
+    for q in swept {
+        let name = q.name.rsplit('/').next().unwrap_or_default();
+        if !is_shell_identifier(name) {
+            warnings.push(format!(
+                "skipped {}: `{name}` is not a valid environment variable name",
+                q.name
+            ));
+            continue;
+        }
+        if let Some(kept) = from_sweep.get(name) {
+            warnings.push(format!("skipped {}: {kept} also sets {name}", q.name));
+            continue;
+        }
+        from_sweep.insert(name.to_string(), q.name.clone());
+        if excluded(name) || names.contains(name) {
+            continue;
+        }
+        names.insert(name.to_string());
+        let (path, source, value) = match rules.overrides.get(name) {
+            Some(path) => (
+                path.clone(),
+                "sweep (override)".to_string(),
+                stored.get(path.as_str()).copied(),
+            ),
+            None => (q.name.clone(), "sweep".to_string(), Some(&q.value)),
+        };
+        let status = if value.is_some() {
+            Status::Undeclared
+        } else {
+            Status::Missing
+        };
+        if value.is_none() {
+            warnings.push(format!(
+                "{name} is overridden to {path}, which is not in SSM"
+            ));
+        }
+        let value = usable(name, &path, value, &mut warnings);
+        rows.push(Row {
+            name: name.to_string(),
+            path,
+            source,
+            status,
+            value,
+        });
+    }
+    (rows, warnings)
+}
+
+fn usable(
+    name: &str,
+    path: &str,
+    value: Option<&SecretValue>,
+    warnings: &mut Vec<String>,
+) -> Option<SecretValue> {
+    let value = value?;
+    if value.expose().contains('\0') {
+        warnings.push(format!(
+            "skipped {name} ({path}): its value holds a NUL byte, which no environment variable can"
+        ));
+        return None;
+    }
+    Some(value.clone())
+}
+
+/// The variables to write, from every project's rows; each with its project's index.
+/// Across projects the later one on the command line wins, with a warning.
+pub fn entries(projects: &[Vec<Row>]) -> (Vec<Entry>, Vec<usize>, Vec<String>) {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut owners = Vec::new();
+    let mut warnings = Vec::new();
     let mut slot: HashMap<String, (usize, String)> = HashMap::new();
-    for (owner, params) in projects.iter().enumerate() {
-        out.found.push(params.len());
-        let mut ordered: Vec<&Parameter> = params.iter().collect();
-        ordered.sort_by_key(|p| (p.name.matches('/').count(), p.name.clone()));
-        let mut seen: HashMap<&str, &str> = HashMap::new();
-        for p in ordered {
-            let name = p.name.rsplit('/').next().unwrap_or_default();
-            if !is_shell_identifier(name) {
-                out.warnings.push(format!(
-                    "skipped {}: `{name}` is not a valid environment variable name",
-                    p.name
-                ));
-                continue;
-            }
-            if p.value.expose().contains('\0') {
-                out.warnings.push(format!(
-                    "skipped {}: its value holds a NUL byte, which no environment variable can",
-                    p.name
-                ));
-                continue;
-            }
-            if let Some(kept) = seen.get(name) {
-                out.warnings
-                    .push(format!("skipped {}: {kept} also sets {name}", p.name));
-                continue;
-            }
-            seen.insert(name, &p.name);
+    for (owner, rows) in projects.iter().enumerate() {
+        for row in rows {
+            let Some(value) = &row.value else { continue };
             let entry = Entry {
-                name: name.to_string(),
-                value: p.value.clone(),
+                name: row.name.clone(),
+                value: value.clone(),
             };
-            match slot.get(name) {
+            match slot.get(&row.name) {
                 Some((i, earlier)) => {
-                    out.warnings.push(format!(
-                        "{name}: {} overrides {earlier} (later projects win)",
-                        p.name
+                    warnings.push(format!(
+                        "{}: {} overrides {earlier} (later projects win)",
+                        row.name, row.path
                     ));
                     let i = *i;
-                    out.entries[i] = entry;
-                    out.owners[i] = owner;
-                    slot.insert(name.to_string(), (i, p.name.clone()));
+                    entries[i] = entry;
+                    owners[i] = owner;
+                    slot.insert(row.name.clone(), (i, row.path.clone()));
                 }
                 None => {
-                    slot.insert(name.to_string(), (out.entries.len(), p.name.clone()));
-                    out.entries.push(entry);
-                    out.owners.push(owner);
+                    slot.insert(row.name.clone(), (entries.len(), row.path.clone()));
+                    entries.push(entry);
+                    owners.push(owner);
                 }
             }
         }
     }
-    out
+    (entries, owners, warnings)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::SecretValue;
 
     fn p(name: &str, value: &str) -> Parameter {
         Parameter {
@@ -89,46 +229,172 @@ mod tests {
         }
     }
 
-    fn names(r: &Resolved) -> Vec<(String, String, usize)> {
-        r.entries
-            .iter()
-            .zip(&r.owners)
-            .map(|(e, o)| (e.name.clone(), e.value.expose().to_string(), *o))
+    fn d(name: &str, path: &str) -> Declared {
+        Declared {
+            name: name.into(),
+            path: path.into(),
+            origin: "apps/a/infra/a.ts:3".into(),
+            construct: ".secrets".into(),
+        }
+    }
+
+    fn view(rows: &[Row]) -> Vec<(String, String, String, &'static str, Option<String>)> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r.name.clone(),
+                    r.path.clone(),
+                    r.source.clone(),
+                    r.status.word(),
+                    r.value.as_ref().map(|v| v.expose().to_string()),
+                )
+            })
             .collect()
     }
 
     #[test]
-    fn last_segment_names_and_skips() {
-        let r = resolve(&[vec![
-            p("/k8s/api/sub/KEY", "nested"),
-            p("/k8s/api/KEY", "top"),
-            p("/k8s/api/bad-name", "x"),
-            p("/k8s/api/NUL", "a\0b"),
-        ]]);
-        assert_eq!(names(&r), [("KEY".into(), "top".into(), 0)]);
-        assert_eq!(r.found, [4]);
-        assert_eq!(r.warnings.len(), 3);
-        assert!(
-            r.warnings
-                .iter()
-                .all(|w| !w.contains("top") && !w.contains("nested"))
+    fn declared_first_sweep_after_declared_wins_and_missing_is_reported() {
+        let project = Project {
+            declared: vec![
+                d("RENAMED", "/k8s/api/IP_API_KEY"),
+                d("DOCS", "/k8s/documents/TOKEN"),
+                d("GONE", "/k8s/api/GONE"),
+            ],
+            swept: vec![
+                p("/k8s/api/IP_API_KEY", "ip"),
+                p("/k8s/api/RENAMED", "swept-renamed"),
+                p("/k8s/api/EXTRA", "extra"),
+                p("/k8s/api/bad-name", "x"),
+            ],
+            fetched: vec![p("/k8s/documents/TOKEN", "docs")],
+        };
+        let (rows, warnings) = rows(&project, &Rules::default());
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            view(&rows),
+            [
+                (
+                    s("RENAMED"),
+                    s("/k8s/api/IP_API_KEY"),
+                    s("apps/a/infra/a.ts:3 .secrets"),
+                    "ok",
+                    Some(s("ip"))
+                ),
+                (
+                    s("DOCS"),
+                    s("/k8s/documents/TOKEN"),
+                    s("apps/a/infra/a.ts:3 .secrets"),
+                    "ok",
+                    Some(s("docs"))
+                ),
+                (
+                    s("GONE"),
+                    s("/k8s/api/GONE"),
+                    s("apps/a/infra/a.ts:3 .secrets"),
+                    "missing",
+                    None
+                ),
+                (
+                    s("EXTRA"),
+                    s("/k8s/api/EXTRA"),
+                    s("sweep"),
+                    "undeclared",
+                    Some(s("extra"))
+                ),
+                (
+                    s("IP_API_KEY"),
+                    s("/k8s/api/IP_API_KEY"),
+                    s("sweep"),
+                    "undeclared",
+                    Some(s("ip"))
+                ),
+            ]
         );
-        assert!(r.warnings.iter().any(|w| w.contains("/k8s/api/bad-name")));
+        assert_eq!(
+            warnings,
+            [
+                "GONE is declared at apps/a/infra/a.ts:3 but /k8s/api/GONE is not in SSM",
+                "skipped /k8s/api/bad-name: `bad-name` is not a valid environment variable name",
+            ]
+        );
     }
 
     #[test]
-    fn later_project_wins() {
-        let r = resolve(&[
-            vec![p("/k8s/api/A", "1"), p("/k8s/api/B", "2")],
-            vec![p("/k8s/web/A", "3")],
-        ]);
+    fn excludes_and_overrides() {
+        let project = Project {
+            declared: vec![
+                d("DB_PASSWORD", "/k8s/api/DB_PASSWORD"),
+                d("IDENTITY_SERVER_CLIENT_SECRET", "/k8s/api/IDS"),
+            ],
+            swept: vec![
+                p("/k8s/api/NOVA_USERNAME", "nova"),
+                p("/k8s/api/IDS", "prod-ish"),
+            ],
+            fetched: vec![p("/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET", "local")],
+        };
+        let rules = Rules {
+            exclude: vec!["DB_PASSWORD".into(), "NOVA_USERNAME".into()],
+            overrides: BTreeMap::from([(
+                "IDENTITY_SERVER_CLIENT_SECRET".into(),
+                "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET".into(),
+            )]),
+        };
+        let (rows, _) = rows(&project, &rules);
+        let names: Vec<(&str, &str, Option<&str>)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.source.as_str(),
+                    r.value.as_ref().map(|v| v.expose()),
+                )
+            })
+            .collect();
         assert_eq!(
-            names(&r),
-            [("A".into(), "3".into(), 1), ("B".into(), "2".into(), 0)]
+            names,
+            [
+                (
+                    "IDENTITY_SERVER_CLIENT_SECRET",
+                    "apps/a/infra/a.ts:3 .secrets (override)",
+                    Some("local")
+                ),
+                ("IDS", "sweep", Some("prod-ish")),
+            ]
         );
+    }
+
+    #[test]
+    fn nested_duplicates_nul_values_and_later_projects() {
+        let a = Project {
+            swept: vec![
+                p("/k8s/a/sub/KEY", "nested"),
+                p("/k8s/a/KEY", "top"),
+                p("/k8s/a/NUL", "x\0y"),
+                p("/k8s/a/SHARED", "from-a"),
+            ],
+            ..Project::default()
+        };
+        let b = Project {
+            swept: vec![p("/k8s/b/SHARED", "from-b")],
+            ..Project::default()
+        };
+        let (ra, wa) = rows(&a, &Rules::default());
+        let (rb, _) = rows(&b, &Rules::default());
+        assert_eq!(wa.len(), 2, "{wa:?}");
+        assert!(
+            wa.iter()
+                .all(|w| !w.contains("nested") && !w.contains("x\0y"))
+        );
+        let (entries, owners, warnings) = entries(&[ra, rb]);
+        let got: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.expose()))
+            .collect();
+        assert_eq!(got, [("KEY", "top"), ("SHARED", "from-b")]);
+        assert_eq!(owners, [0, 1]);
         assert_eq!(
-            r.warnings,
-            ["A: /k8s/web/A overrides /k8s/api/A (later projects win)"]
+            warnings,
+            ["SHARED: /k8s/b/SHARED overrides /k8s/a/SHARED (later projects win)"]
         );
     }
 }

@@ -1,28 +1,26 @@
 //! `secrets get`: fetch projects' secrets and merge them into the env file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
-use futures_util::future::try_join_all;
 
-use crate::config::{DEFAULT_FILE, DEFAULT_PREFIX, check_project_name, find_repo_root};
+use super::fetch;
+use crate::config::check_project_name;
 use crate::envfile::{self, Format, Status, SyntaxError, Target};
 use crate::error::{Error, exit};
 use crate::output::Output;
-use crate::resolve::resolve;
+use crate::resolve;
 use crate::store::SecretStore;
 
 /// What `get` was asked to do, as plain values.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Project names, e.g. `api`.
-    pub projects: Vec<String>,
+    /// Which projects, and how to find their secrets.
+    pub fetch: fetch::Request,
     /// Start from an empty file.
     pub reset: bool,
-    /// Repository root; None finds the git top-level of the working directory.
-    pub root: Option<PathBuf>,
-    /// File to write; None is `<root>/.env.secret`; `-` is stdout.
-    pub file: Option<PathBuf>,
+    /// Where the output goes.
+    pub target: Target,
     /// Output syntax.
     pub format: Format,
     /// Report statuses only.
@@ -36,67 +34,48 @@ pub async fn run<S: SecretStore>(
     store: &S,
     out: &mut Output,
 ) -> Result<u8> {
-    for name in &opts.projects {
+    for name in &opts.fetch.projects {
         check_project_name(name).map_err(|reason| Error::InvalidProject {
             name: name.clone(),
             reason,
         })?;
     }
-    let target = target(&opts, cwd)?;
     // Refuse a file we cannot merge into before making any request.
-    if let (Target::File(path), false) = (&target, opts.reset) {
+    if let (Target::File(path), false) = (&opts.target, opts.reset) {
         let existing = envfile::read_existing(path)?;
         envfile::render(opts.format, &existing, &[]).map_err(|e| syntax(path, e))?;
     }
 
-    let prefixes: Vec<String> = opts
-        .projects
-        .iter()
-        .map(|p| format!("{DEFAULT_PREFIX}{p}/"))
-        .collect();
-    for prefix in &prefixes {
-        out.trace(&format!(
-            "GetParametersByPath {prefix} (recursive, decrypted)"
-        ));
-    }
-    let progress = out.progress("fetching secrets from SSM");
-    let fetched = try_join_all(prefixes.iter().map(|p| store.list_under(p)))
-        .await
-        .map_err(Error::from)?;
-    drop(progress);
-    for (prefix, params) in prefixes.iter().zip(&fetched) {
-        out.trace(&format!("{prefix}: {} parameters", params.len()));
-    }
-
-    let resolved = resolve(&fetched);
-    for warning in &resolved.warnings {
-        out.warn(warning);
-    }
-    for (prefix, found) in prefixes.iter().zip(&resolved.found) {
-        if *found == 0 {
+    let rows = fetch::fetch(&opts.fetch, store, out).await?;
+    for (project, rows) in opts.fetch.projects.iter().zip(&rows) {
+        if rows.iter().all(|r| r.value.is_none()) {
             out.warn(&format!(
-                "no secrets found under {prefix} (check the project name, --profile and --region)"
+                "no secrets found for {project} (check the project name, --profile and --region)"
             ));
         }
     }
+    let (entries, owners, warnings) = resolve::entries(&rows);
+    for warning in &warnings {
+        out.warn(warning);
+    }
 
-    let (path, existing) = match &target {
+    let (path, existing) = match &opts.target {
         Target::Stdout => (None, String::new()),
         Target::File(path) if opts.reset => (Some(path.as_path()), String::new()),
         Target::File(path) => (Some(path.as_path()), envfile::read_existing(path)?),
     };
-    let (text, statuses) = envfile::render(opts.format, &existing, &resolved.entries)
+    let (text, statuses) = envfile::render(opts.format, &existing, &entries)
         .map_err(|e| syntax(path.unwrap_or(Path::new("-")), e))?;
 
     if opts.dry_run {
-        for (entry, status) in resolved.entries.iter().zip(&statuses) {
+        for (entry, status) in entries.iter().zip(&statuses) {
             writeln!(out.data(), "{:<9} {}", status_word(*status), entry.name)?;
         }
     } else {
         match path {
             None => out.data().write_all(text.as_bytes())?,
             Some(path) => {
-                let wanted = !resolved.entries.is_empty() || opts.reset;
+                let wanted = !entries.is_empty() || opts.reset;
                 if wanted && (text != existing || !envfile::is_private(path)) {
                     out.trace(&format!("writing {}", path.display()));
                     envfile::write_atomic(path, &text)?;
@@ -109,10 +88,10 @@ pub async fn run<S: SecretStore>(
         Some(p) => p.strip_prefix(cwd).unwrap_or(p).display().to_string(),
         None => "stdout".to_string(),
     };
-    for (i, project) in opts.projects.iter().enumerate() {
+    for (i, project) in opts.fetch.projects.iter().enumerate() {
         let mine: Vec<Status> = statuses
             .iter()
-            .zip(&resolved.owners)
+            .zip(&owners)
             .filter(|(_, owner)| **owner == i)
             .map(|(s, _)| *s)
             .collect();
@@ -125,21 +104,6 @@ pub async fn run<S: SecretStore>(
         ));
     }
     Ok(exit::OK)
-}
-
-fn target(opts: &Options, cwd: &Path) -> Result<Target, Error> {
-    if opts.file.as_deref() == Some(Path::new("-")) {
-        return Ok(Target::Stdout);
-    }
-    let root = match &opts.root {
-        Some(root) if root.is_dir() => cwd.join(root),
-        Some(root) => return Err(Error::BadRoot(root.clone())),
-        None => find_repo_root(cwd).ok_or_else(|| Error::NotInRepo(cwd.to_path_buf()))?,
-    };
-    Ok(Target::File(match &opts.file {
-        Some(file) => cwd.join(file),
-        None => root.join(DEFAULT_FILE),
-    }))
 }
 
 fn syntax(path: &Path, e: SyntaxError) -> Error {

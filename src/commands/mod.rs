@@ -2,15 +2,19 @@
 //! builds the real store and output handles.
 
 pub mod create;
+pub mod fetch;
 pub mod get;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use std::sync::Arc;
-
-use crate::cli::{Cli, Command, CreateArgs, FormatArg, KindArg, TierArg};
-use crate::envfile::Format;
+use crate::cli::{Cli, Command, CreateArgs, EnvArg, FormatArg, KindArg, TierArg};
+use crate::config::{RepoConfig, find_repo_root};
+use crate::envfile::{Format, Target};
 use crate::error::Error;
+use crate::infra::Env;
 use crate::output::{Output, Verbosity};
 use crate::prompt::Terminal;
 use crate::store::ssm::{AwsSettings, SsmStore};
@@ -30,18 +34,11 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         endpoint_url: g.endpoint_url,
         max_attempts: g.max_attempts,
         timeout: std::time::Duration::from_secs(g.timeout.max(1)),
+        default_region: crate::store::ssm::DEFAULT_REGION.to_string(),
     };
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     match cli.command {
         Command::Get(args) => {
-            let opts = get::Options {
-                projects: args.projects,
-                reset: args.reset,
-                root: args.root,
-                file: args.file,
-                format: format(args.format),
-                dry_run: args.dry_run,
-            };
             if profiles.len() > 1 {
                 return Err(Error::Input {
                     message: "get reads from one account, but --profile was given more than once"
@@ -50,9 +47,32 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
                 }
                 .into());
             }
+            let to_stdout = args.file.as_deref() == Some(Path::new("-"));
+            let (root, config) = repo(args.root, &cwd, !to_stdout)?;
+            let target = match (&args.file, &root) {
+                (_, _) if to_stdout => Target::Stdout,
+                (Some(file), _) => Target::File(cwd.join(file)),
+                (None, Some(root)) => Target::File(root.join(&config.file)),
+                (None, None) => return Err(Error::NotInRepo(cwd).into()),
+            };
+            let env = env_of(args.env, &config);
             let settings = AwsSettings {
                 profile: profiles.into_iter().next(),
+                default_region: config.region.clone(),
                 ..settings
+            };
+            let opts = get::Options {
+                fetch: fetch::Request {
+                    projects: args.projects,
+                    root,
+                    config,
+                    env,
+                    declared_only: args.declared_only,
+                },
+                reset: args.reset,
+                target,
+                format: format(args.format),
+                dry_run: args.dry_run,
             };
             let store = SsmStore::connect(settings).await;
             get::run(opts, &cwd, &store, &mut out).await
@@ -80,6 +100,44 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
             )
             .await
         }
+    }
+}
+
+/// The repository root (`--root`, else the git top-level) and its `.secrets.toml`.
+fn repo(
+    flag: Option<PathBuf>,
+    cwd: &Path,
+    required: bool,
+) -> Result<(Option<PathBuf>, RepoConfig), Error> {
+    let root = match flag {
+        Some(r) if cwd.join(&r).is_dir() => Some(cwd.join(r)),
+        Some(r) => return Err(Error::BadRoot(r)),
+        None => find_repo_root(cwd),
+    };
+    if required && root.is_none() {
+        return Err(Error::NotInRepo(cwd.to_path_buf()));
+    }
+    let config = match &root {
+        Some(root) => RepoConfig::load(root).map_err(|message| Error::Input {
+            message,
+            hint: "fix the file (the README lists its keys under Configuration), or remove it"
+                .into(),
+        })?,
+        None => RepoConfig::default(),
+    };
+    Ok((root, config))
+}
+
+fn env_of(flag: Option<EnvArg>, config: &RepoConfig) -> Env {
+    match flag {
+        Some(EnvArg::Dev) => Env::Dev,
+        Some(EnvArg::Staging) => Env::Staging,
+        Some(EnvArg::Prod) => Env::Prod,
+        None => match config.env.as_str() {
+            "staging" => Env::Staging,
+            "prod" => Env::Prod,
+            _ => Env::Dev,
+        },
     }
 }
 

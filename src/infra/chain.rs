@@ -38,7 +38,10 @@ pub fn chains<'a>(ev: &Eval<'_, 'a>, m: &Rc<Module<'a>>) -> Vec<Chain<'a>> {
         walk_stmt(stmt, &mut |call| {
             let chain = unwind(call)?;
             let name = ev.expr(chain.0, m, &Scope::default());
-            found.push(Chain { name: name.text(), calls: chain.1 });
+            found.push(Chain {
+                name: name.text(),
+                calls: chain.1,
+            });
             Some(())
         });
     }
@@ -53,10 +56,18 @@ fn unwind<'a>(call: &'a CallExpression<'a>) -> Option<(&'a Expression<'a>, Vec<C
         match &cur.callee {
             Expression::Identifier(id) if id.name == "service" => {
                 calls.reverse();
-                return cur.arguments.first().and_then(|a| a.as_expression()).map(|x| (x, calls));
+                return cur
+                    .arguments
+                    .first()
+                    .and_then(|a| a.as_expression())
+                    .map(|x| (x, calls));
             }
             Expression::StaticMemberExpression(member) => {
-                calls.push(Call { method: member.property.name.as_str(), call: cur, at: member.property.span() });
+                calls.push(Call {
+                    method: member.property.name.as_str(),
+                    call: cur,
+                    at: member.property.span(),
+                });
                 match &member.object {
                     Expression::CallExpression(inner) => cur = inner,
                     _ => return None,
@@ -108,7 +119,10 @@ fn walk_stmt<'a>(s: &'a Statement<'a>, f: Visit<'_, 'a>) {
 fn walk_decl<'a>(d: &'a Declaration<'a>, f: Visit<'_, 'a>) {
     match d {
         Declaration::VariableDeclaration(v) => {
-            v.declarations.iter().filter_map(|d| d.init.as_ref()).for_each(|e| walk_expr(e, f));
+            v.declarations
+                .iter()
+                .filter_map(|d| d.init.as_ref())
+                .for_each(|e| walk_expr(e, f));
         }
         Declaration::FunctionDeclaration(func) => {
             if let Some(body) = &func.body {
@@ -126,15 +140,23 @@ fn walk_expr<'a>(e: &'a Expression<'a>, f: Visit<'_, 'a>) {
                 // A chain's arguments may hold other services (`.secrets(other.x)`), but not
                 // another chain of the same builder; its inner calls are not chains of their own.
                 for Call { call, .. } in unwind(c).map(|x| x.1).unwrap_or_default() {
-                    call.arguments.iter().filter_map(|a| a.as_expression()).for_each(|a| walk_expr(a, f));
+                    call.arguments
+                        .iter()
+                        .filter_map(|a| a.as_expression())
+                        .for_each(|a| walk_expr(a, f));
                 }
                 return;
             }
             walk_expr(&c.callee, f);
-            c.arguments.iter().filter_map(|a| a.as_expression()).for_each(|a| walk_expr(a, f));
+            c.arguments
+                .iter()
+                .filter_map(|a| a.as_expression())
+                .for_each(|a| walk_expr(a, f));
         }
         Expression::ArrowFunctionExpression(a) => match &a.body {
-            ArrowFunctionBody::FunctionBody(body) => body.statements.iter().for_each(|s| walk_stmt(s, f)),
+            ArrowFunctionBody::FunctionBody(body) => {
+                body.statements.iter().for_each(|s| walk_stmt(s, f))
+            }
             other => {
                 if let Some(x) = other.as_expression() {
                     walk_expr(x, f);
@@ -154,7 +176,10 @@ fn walk_expr<'a>(e: &'a Expression<'a>, f: Visit<'_, 'a>) {
             }
         }
         Expression::ArrayExpression(a) => {
-            a.elements.iter().filter_map(|el| el.as_expression()).for_each(|x| walk_expr(x, f));
+            a.elements
+                .iter()
+                .filter_map(|el| el.as_expression())
+                .for_each(|x| walk_expr(x, f));
         }
         Expression::StaticMemberExpression(s) => walk_expr(&s.object, f),
         Expression::ParenthesizedExpression(p) => walk_expr(&p.expression, f),
@@ -174,6 +199,10 @@ fn walk_expr<'a>(e: &'a Expression<'a>, f: Visit<'_, 'a>) {
 }
 
 /// The arguments of a call, evaluated (spreads of arrays expanded).
-pub fn arguments<'a>(ev: &Eval<'_, 'a>, m: &Rc<Module<'a>>, call: &'a CallExpression<'a>) -> Vec<Value<'a>> {
+pub fn arguments<'a>(
+    ev: &Eval<'_, 'a>,
+    m: &Rc<Module<'a>>,
+    call: &'a CallExpression<'a>,
+) -> Vec<Value<'a>> {
     ev.args(&call.arguments, m, &Scope::default())
 }

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use oxc_ast::ast::{
-    Argument, ArrowFunctionBody, BinaryOperator, BindingPattern, Expression, FormalParameters,
-    Function, LogicalOperator, ObjectPropertyKind, Statement, TSEnumMemberName,
+    Argument, BinaryOperator, BindingPattern, Expression, FormalParameters, Function,
+    LogicalOperator, ObjectPropertyKind, Statement, TSEnumMemberName,
 };
 use oxc_span::GetSpan;
 
@@ -56,7 +56,11 @@ impl<'a> Value<'a> {
     pub fn text(&self) -> Option<String> {
         match self {
             Value::Str(s) => Some(s.clone()),
-            Value::Num(n) => Some(if n.fract() == 0.0 { format!("{n:.0}") } else { n.to_string() }),
+            Value::Num(n) => Some(if n.fract() == 0.0 {
+                format!("{n:.0}")
+            } else {
+                n.to_string()
+            }),
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
         }
@@ -87,7 +91,9 @@ impl<'a> Scope<'a> {
     pub fn with(&self, name: &str, value: Value<'a>) -> Scope<'a> {
         let mut vars = (*self.vars).clone();
         vars.insert(name.to_string(), value);
-        Scope { vars: Rc::new(vars) }
+        Scope {
+            vars: Rc::new(vars),
+        }
     }
 }
 
@@ -103,7 +109,11 @@ pub struct Eval<'l, 'a> {
 impl<'l, 'a> Eval<'l, 'a> {
     /// An evaluator over the loader's modules.
     pub fn new(loader: &'l Loader<'a>) -> Self {
-        Self { loader, depth: Cell::new(0), cache: RefCell::new(HashMap::new()) }
+        Self {
+            loader,
+            depth: Cell::new(0),
+            cache: RefCell::new(HashMap::new()),
+        }
     }
 
     /// The loader.
@@ -122,7 +132,12 @@ impl<'l, 'a> Eval<'l, 'a> {
         v
     }
 
-    fn expr_inner(&self, e: &'a Expression<'a>, m: &Rc<Module<'a>>, scope: &Scope<'a>) -> Value<'a> {
+    fn expr_inner(
+        &self,
+        e: &'a Expression<'a>,
+        m: &Rc<Module<'a>>,
+        scope: &Scope<'a>,
+    ) -> Value<'a> {
         match e {
             Expression::StringLiteral(s) => Value::Str(s.value.to_string()),
             Expression::NumericLiteral(n) => Value::Num(n.value),
@@ -131,7 +146,12 @@ impl<'l, 'a> Eval<'l, 'a> {
             Expression::TemplateLiteral(t) => {
                 let mut out = String::new();
                 for (i, q) in t.quasis.iter().enumerate() {
-                    out.push_str(q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str()));
+                    out.push_str(
+                        q.value
+                            .cooked
+                            .as_ref()
+                            .map_or(q.value.raw.as_str(), |c| c.as_str()),
+                    );
                     if let Some(x) = t.expressions.get(i) {
                         match self.expr(x, m, scope) {
                             Value::Unknown(why) => return Value::Unknown(why),
@@ -155,7 +175,10 @@ impl<'l, 'a> Eval<'l, 'a> {
                                 p.key.as_expression().map(|k| match self.expr(k, m, scope) {
                                     Value::Unknown(why) => format!("?{why}"),
                                     v => v.text().unwrap_or_else(|| {
-                                        format!("?a computed key is not a string ({})", m.at(k.span()))
+                                        format!(
+                                            "?a computed key is not a string ({})",
+                                            m.at(k.span())
+                                        )
                                     }),
                                 })
                             } else {
@@ -177,15 +200,21 @@ impl<'l, 'a> Eval<'l, 'a> {
                 Value::Obj(Rc::new(props))
             }
             Expression::ArrayExpression(a) => Value::Arr(Rc::new(
-                a.elements.iter().filter_map(|el| el.as_expression()).map(|x| self.expr(x, m, scope)).collect(),
+                a.elements
+                    .iter()
+                    .filter_map(|el| el.as_expression())
+                    .map(|x| self.expr(x, m, scope))
+                    .collect(),
             )),
-            Expression::StaticMemberExpression(s) => {
-                self.expr(&s.object, m, scope).get(s.property.name.as_str(), self)
+            Expression::StaticMemberExpression(s) => self
+                .expr(&s.object, m, scope)
+                .get(s.property.name.as_str(), self),
+            Expression::ComputedMemberExpression(c) => {
+                match self.expr(&c.expression, m, scope).text() {
+                    Some(key) => self.expr(&c.object, m, scope).get(&key, self),
+                    None => unknown("a computed property could not be resolved", m, e),
+                }
             }
-            Expression::ComputedMemberExpression(c) => match self.expr(&c.expression, m, scope).text() {
-                Some(key) => self.expr(&c.object, m, scope).get(&key, self),
-                None => unknown("a computed property could not be resolved", m, e),
-            },
             Expression::ArrowFunctionExpression(f) => Value::Func(Rc::new(Closure {
                 params: &f.params,
                 body: match (&f.body, f.get_function_body()) {
@@ -208,10 +237,12 @@ impl<'l, 'a> Eval<'l, 'a> {
                 _ => unknown("this call is not evaluated statically", m, e),
             },
             // `new XroadConf({...})` and the like: the configuration object itself.
-            Expression::NewExpression(n) => match n.arguments.first().and_then(|a| a.as_expression()) {
-                Some(arg) => self.expr(arg, m, scope),
-                None => unknown("this constructor has no configuration object", m, e),
-            },
+            Expression::NewExpression(n) => {
+                match n.arguments.first().and_then(|a| a.as_expression()) {
+                    Some(arg) => self.expr(arg, m, scope),
+                    None => unknown("this constructor has no configuration object", m, e),
+                }
+            }
             Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
                 match (self.expr(&b.left, m, scope), self.expr(&b.right, m, scope)) {
                     (Value::Num(x), Value::Num(y)) => Value::Num(x + y),
@@ -238,7 +269,12 @@ impl<'l, 'a> Eval<'l, 'a> {
     }
 
     /// Evaluates call arguments, expanding spreads of arrays.
-    pub fn args(&self, args: &'a oxc_allocator::Vec<'a, Argument<'a>>, m: &Rc<Module<'a>>, scope: &Scope<'a>) -> Vec<Value<'a>> {
+    pub fn args(
+        &self,
+        args: &'a oxc_allocator::Vec<'a, Argument<'a>>,
+        m: &Rc<Module<'a>>,
+        scope: &Scope<'a>,
+    ) -> Vec<Value<'a>> {
         let mut out = Vec::new();
         for a in args {
             match a {
@@ -294,7 +330,13 @@ impl<'l, 'a> Eval<'l, 'a> {
         }
     }
 
-    fn bind(&self, pattern: &'a BindingPattern<'a>, value: Value<'a>, m: &Rc<Module<'a>>, scope: Scope<'a>) -> Scope<'a> {
+    fn bind(
+        &self,
+        pattern: &'a BindingPattern<'a>,
+        value: Value<'a>,
+        m: &Rc<Module<'a>>,
+        scope: Scope<'a>,
+    ) -> Scope<'a> {
         match pattern {
             BindingPattern::BindingIdentifier(id) => scope.with(id.name.as_str(), value),
             BindingPattern::ObjectPattern(o) => {
@@ -319,7 +361,13 @@ impl<'l, 'a> Eval<'l, 'a> {
     }
 
     /// Looks a name up: local scope first, then the module's top level.
-    fn name(&self, name: &str, m: &Rc<Module<'a>>, scope: &Scope<'a>, e: &'a Expression<'a>) -> Value<'a> {
+    fn name(
+        &self,
+        name: &str,
+        m: &Rc<Module<'a>>,
+        scope: &Scope<'a>,
+        e: &'a Expression<'a>,
+    ) -> Value<'a> {
         if let Some(v) = scope.vars.get(name) {
             return v.clone();
         }
@@ -328,7 +376,11 @@ impl<'l, 'a> Eval<'l, 'a> {
         }
         match m.local(name) {
             Some(b) => self.binding(name, b, m),
-            None => unknown(&format!("`{name}` is not a constant of this module or its imports"), m, e),
+            None => unknown(
+                &format!("`{name}` is not a constant of this module or its imports"),
+                m,
+                e,
+            ),
         }
     }
 
@@ -345,7 +397,9 @@ impl<'l, 'a> Eval<'l, 'a> {
         let key = (Rc::as_ptr(m) as usize, name.to_string());
         match self.cache.borrow().get(&key) {
             Some(Some(v)) => return v.clone(),
-            Some(None) => return Value::Unknown(format!("`{name}` in {} refers to itself", m.rel).into()),
+            Some(None) => {
+                return Value::Unknown(format!("`{name}` in {} refers to itself", m.rel).into());
+            }
             None => {}
         }
         self.cache.borrow_mut().insert(key.clone(), None);
@@ -358,7 +412,9 @@ impl<'l, 'a> Eval<'l, 'a> {
                 for member in &e.body.members {
                     let key = match &member.id {
                         TSEnumMemberName::Identifier(i) => i.name.to_string(),
-                        TSEnumMemberName::String(s) | TSEnumMemberName::ComputedString(s) => s.value.to_string(),
+                        TSEnumMemberName::String(s) | TSEnumMemberName::ComputedString(s) => {
+                            s.value.to_string()
+                        }
                         TSEnumMemberName::ComputedTemplateString(_) => continue,
                     };
                     let value = match &member.initializer {
@@ -375,7 +431,11 @@ impl<'l, 'a> Eval<'l, 'a> {
             Binding::Import { source, imported } => match self.loader.resolve(m, source) {
                 Some(target) => self.export(&target, imported),
                 None => Value::Unknown(
-                    format!("`{name}` comes from '{source}' ({}), which is not followed", m.rel).into(),
+                    format!(
+                        "`{name}` comes from '{source}' ({}), which is not followed",
+                        m.rel
+                    )
+                    .into(),
                 ),
             },
             Binding::Namespace { source } => match self.loader.resolve(m, source) {

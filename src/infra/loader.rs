@@ -7,11 +7,11 @@ use std::rc::Rc;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    BindingPattern, Declaration, Expression, Function, ImportDeclarationSpecifier, ModuleExportName,
-    Program, Statement, TSEnumDeclaration,
+    BindingPattern, Declaration, Expression, Function, ImportDeclarationSpecifier,
+    ModuleExportName, Program, Statement, TSEnumDeclaration,
 };
 use oxc_parser::Parser;
-use oxc_span::{GetSpan, SourceType, Span};
+use oxc_span::{SourceType, Span};
 
 /// What a top-level name in a module stands for.
 #[derive(Clone, Copy)]
@@ -52,7 +52,11 @@ impl<'a> Module<'a> {
     /// The 1-based line of a span.
     pub fn line(&self, span: Span) -> usize {
         let end = (span.start as usize).min(self.source.len());
-        self.source.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+        self.source.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
     }
 
     /// `file:line` of a span.
@@ -96,8 +100,12 @@ impl<'a> Loader<'a> {
         if let Some(m) = self.modules.borrow().get(path) {
             return m.clone();
         }
-        let module = std::fs::read_to_string(path).ok().map(|text| Rc::new(self.parse(path, &text)));
-        self.modules.borrow_mut().insert(path.to_path_buf(), module.clone());
+        let module = std::fs::read_to_string(path)
+            .ok()
+            .map(|text| Rc::new(self.parse(path, &text)));
+        self.modules
+            .borrow_mut()
+            .insert(path.to_path_buf(), module.clone());
         module
     }
 
@@ -105,9 +113,15 @@ impl<'a> Loader<'a> {
     pub fn parse(&self, path: &Path, text: &str) -> Module<'a> {
         let source: &'a str = self.alloc.alloc_str(text);
         let ret = Parser::new(self.alloc, source, SourceType::ts()).parse();
-        let rel = path.strip_prefix(&self.root).unwrap_or(path).display().to_string();
+        let rel = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         if let Some(err) = ret.diagnostics.errors().next() {
-            self.parse_warnings.borrow_mut().push(format!("{rel}: cannot parse: {err}"));
+            self.parse_warnings
+                .borrow_mut()
+                .push(format!("{rel}: cannot parse: {err}"));
         }
         let program: &'a Program<'a> = self.alloc.alloc(ret.program);
         let mut module = Module {
@@ -143,11 +157,19 @@ impl<'a> Loader<'a> {
             base.with_extension("tsx"),
             base.clone(),
         ];
-        candidates.iter().filter(|p| p.is_file()).find_map(|p| self.load(p))
+        candidates
+            .iter()
+            .filter(|p| p.is_file())
+            .find_map(|p| self.load(p))
     }
 
     /// What `name` exported from `module` is, following re-exports (bounded depth).
-    pub fn export(&self, module: &Rc<Module<'a>>, name: &str, depth: usize) -> Option<(Rc<Module<'a>>, Binding<'a>)> {
+    pub fn export(
+        &self,
+        module: &Rc<Module<'a>>,
+        name: &str,
+        depth: usize,
+    ) -> Option<(Rc<Module<'a>>, Binding<'a>)> {
         if depth > 16 {
             return None;
         }
@@ -168,12 +190,20 @@ fn index_statement<'a>(m: &mut Module<'a>, stmt: &'a Statement<'a>) {
             let source = decl.source.value.as_str();
             for spec in decl.specifiers.iter().flatten() {
                 let (local, binding) = match spec {
-                    ImportDeclarationSpecifier::ImportSpecifier(s) => {
-                        (s.local.name.as_str(), Binding::Import { source, imported: export_name(&s.imported) })
-                    }
-                    ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
-                        (s.local.name.as_str(), Binding::Import { source, imported: "default" })
-                    }
+                    ImportDeclarationSpecifier::ImportSpecifier(s) => (
+                        s.local.name.as_str(),
+                        Binding::Import {
+                            source,
+                            imported: export_name(&s.imported),
+                        },
+                    ),
+                    ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => (
+                        s.local.name.as_str(),
+                        Binding::Import {
+                            source,
+                            imported: "default",
+                        },
+                    ),
                     ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
                         (s.local.name.as_str(), Binding::Namespace { source })
                     }
@@ -197,7 +227,10 @@ fn index_statement<'a>(m: &mut Module<'a>, stmt: &'a Statement<'a>) {
         Statement::ExportFromDeclaration(decl) => {
             for spec in &decl.specifiers {
                 let (local, exported) = (export_name(&spec.local), export_name(&spec.exported));
-                let b = Binding::Import { source: decl.source.value.as_str(), imported: local };
+                let b = Binding::Import {
+                    source: decl.source.value.as_str(),
+                    imported: local,
+                };
                 m.exports.insert(exported, b);
             }
         }
@@ -232,7 +265,9 @@ fn declared<'a>(d: &'a Declaration<'a>) -> Vec<(&'a str, Binding<'a>)> {
             })
             .collect(),
         Declaration::FunctionDeclaration(f) => {
-            f.id.as_ref().map(|id| vec![(id.name.as_str(), Binding::Function(f))]).unwrap_or_default()
+            f.id.as_ref()
+                .map(|id| vec![(id.name.as_str(), Binding::Function(f))])
+                .unwrap_or_default()
         }
         Declaration::TSEnumDeclaration(e) => vec![(e.id.name.as_str(), Binding::Enum(e))],
         _ => Vec::new(),
@@ -245,9 +280,4 @@ fn export_name<'a>(n: &'a ModuleExportName<'a>) -> &'a str {
         ModuleExportName::IdentifierReference(i) => i.name.as_str(),
         ModuleExportName::StringLiteral(s) => s.value.as_str(),
     }
-}
-
-/// The span of an expression, for messages.
-pub fn span_of(expr: &Expression<'_>) -> Span {
-    expr.span()
 }

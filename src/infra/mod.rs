@@ -78,18 +78,31 @@ pub fn read_service(root: &Path, service: &str, env: Env) -> Reading {
     let mut reading = Reading::default();
     for pass in [infra, other] {
         for path in pass {
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
             if !search::may_define(&text, service) {
                 continue;
             }
-            let Some(module) = loader.load(&path) else { continue };
+            let Some(module) = loader.load(&path) else {
+                continue;
+            };
             let found = chain::chains(&ev, &module)
                 .into_iter()
                 .find(|c| c.name.as_deref() == Some(service));
             if let Some(chain) = found {
                 reading.found = true;
-                Rules { ev: &ev, service, env, out: &mut reading, seen: HashSet::new() }.apply(&module, &chain);
-                reading.warnings.extend(loader.parse_warnings.borrow().iter().cloned());
+                Rules {
+                    ev: &ev,
+                    service,
+                    env,
+                    out: &mut reading,
+                    seen: HashSet::new(),
+                }
+                .apply(&module, &chain);
+                reading
+                    .warnings
+                    .extend(loader.parse_warnings.borrow().iter().cloned());
                 return reading;
             }
         }
@@ -126,15 +139,21 @@ impl<'a> Rules<'_, '_, 'a> {
     fn apply(&mut self, m: &Rc<Module<'a>>, chain: &chain::Chain<'a>) {
         for chain::Call { method, call, at } in chain.calls.iter().filter(|c| c.method == "bff") {
             let origin = m.at(*at);
-            let arg = chain::arguments(self.ev, m, call).into_iter().next().unwrap_or(Value::Null);
+            let arg = chain::arguments(self.ev, m, call)
+                .into_iter()
+                .next()
+                .unwrap_or(Value::Null);
             let secrets = match self.dsl_export(BFF, "bffConfig") {
                 Value::Func(f) => self.ev.call(&f, vec![arg]).get("secrets", self.ev),
                 other => other,
             };
             self.add(secrets, &origin, &format!(".{method}"));
         }
-        let common = self.dsl_export(CONSTS, "COMMON_SECRETS");
-        self.add(common, CONSTS, "COMMON_SECRETS");
+        // A repository without the DSL's consts module has no common secrets to add.
+        if self.ev.loader().root().join(CONSTS).is_file() {
+            let common = self.dsl_export(CONSTS, "COMMON_SECRETS");
+            self.add(common, CONSTS, "COMMON_SECRETS");
+        }
         for chain::Call { method, call, at } in &chain.calls {
             let origin = m.at(*at);
             let args = chain::arguments(self.ev, m, call);
@@ -178,7 +197,9 @@ impl<'a> Rules<'_, '_, 'a> {
             Value::Obj(props) => {
                 for (name, path) in props.iter() {
                     if let Some(why) = name.strip_prefix('?') {
-                        self.warn(format!("a secret name in {construct} at {origin} could not be resolved: {why}"));
+                        self.warn(format!(
+                            "a secret name in {construct} at {origin} could not be resolved: {why}"
+                        ));
                         continue;
                     }
                     match path {
@@ -191,14 +212,20 @@ impl<'a> Rules<'_, '_, 'a> {
                 }
             }
             Value::Null => {}
-            Value::Unknown(why) => self.warn(format!("the secrets of {construct} at {origin} could not be resolved: {why}")),
-            _ => self.warn(format!("the secrets of {construct} at {origin} are not an object")),
+            Value::Unknown(why) => self.warn(format!(
+                "the secrets of {construct} at {origin} could not be resolved: {why}"
+            )),
+            _ => self.warn(format!(
+                "the secrets of {construct} at {origin} are not an object"
+            )),
         }
     }
 
     fn push(&mut self, name: &str, path: &str, origin: &str, construct: &str) {
         if !self.seen.insert(name.to_string()) {
-            self.warn(format!("{name} is declared twice (again by {construct} at {origin}); the first is used"));
+            self.warn(format!(
+                "{name} is declared twice (again by {construct} at {origin}); the first is used"
+            ));
             return;
         }
         self.out.secrets.push(Declared {
@@ -212,14 +239,18 @@ impl<'a> Rules<'_, '_, 'a> {
     fn features(&mut self, arg: Option<Value<'a>>, origin: &str) {
         let Some(Value::Obj(features)) = arg else {
             if let Some(Value::Unknown(why)) = arg {
-                self.warn(format!("the .features at {origin} could not be resolved: {why}"));
+                self.warn(format!(
+                    "the .features at {origin} could not be resolved: {why}"
+                ));
             }
             return;
         };
         let on = self.features_on();
         for (key, feature) in features.iter() {
             if let Some(why) = key.strip_prefix('?') {
-                self.warn(format!("a feature name in .features at {origin} could not be resolved: {why}"));
+                self.warn(format!(
+                    "a feature name in .features at {origin} could not be resolved: {why}"
+                ));
             } else if on.contains(key) {
                 let secrets = feature.get("secrets", self.ev);
                 self.add(secrets, origin, &format!(".features({key})"));
@@ -231,7 +262,9 @@ impl<'a> Rules<'_, '_, 'a> {
     fn features_on(&mut self) -> HashSet<String> {
         let path = self.ev.loader().root().join(ENVIRONMENTS);
         let Some(m) = self.ev.loader().load(&path) else {
-            self.warn(format!("{ENVIRONMENTS} was not found; every feature counts as off"));
+            self.warn(format!(
+                "{ENVIRONMENTS} was not found; every feature counts as off"
+            ));
             return HashSet::new();
         };
         let mut on = HashSet::new();
@@ -259,13 +292,24 @@ impl<'a> Rules<'_, '_, 'a> {
         let path = match arg.get("passwordSecret", self.ev) {
             Value::Str(p) => p,
             Value::Unknown(why) => {
-                return self.warn(format!("the passwordSecret of .{method} at {origin} could not be resolved: {why}"));
+                return self.warn(format!(
+                    "the passwordSecret of .{method} at {origin} could not be resolved: {why}"
+                ));
             }
             _ => {
-                let base = self.service.trim_end_matches("-worker").trim_end_matches("-job");
-                let name = arg.get("name", self.ev).text().unwrap_or_else(|| base.to_string());
+                let base = self
+                    .service
+                    .trim_end_matches("-worker")
+                    .trim_end_matches("-job");
+                let name = arg
+                    .get("name", self.ev)
+                    .text()
+                    .unwrap_or_else(|| base.to_string());
                 let readonly = matches!(arg.get("readOnly", self.ev), Value::Bool(true));
-                format!("/k8s/{name}{}/DB_PASSWORD", if readonly { "/readonly" } else { "" })
+                format!(
+                    "/k8s/{name}{}/DB_PASSWORD",
+                    if readonly { "/readonly" } else { "" }
+                )
             }
         };
         self.push("DB_PASS", &path, origin, &format!(".{method}"));
@@ -279,9 +323,12 @@ impl<'a> Rules<'_, '_, 'a> {
 fn collect_features(value: &Value<'_>, env: &str, on: &mut HashSet<String>) {
     match value {
         Value::Obj(props) => {
-            let is_env = props.iter().any(|(k, v)| k == "type" && matches!(v, Value::Str(s) if s == env));
+            let is_env = props
+                .iter()
+                .any(|(k, v)| k == "type" && matches!(v, Value::Str(s) if s == env));
             if is_env {
-                if let Some((_, Value::Arr(items))) = props.iter().find(|(k, _)| k == "featuresOn") {
+                if let Some((_, Value::Arr(items))) = props.iter().find(|(k, _)| k == "featuresOn")
+                {
                     on.extend(items.iter().filter_map(Value::text));
                 }
             }

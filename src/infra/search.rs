@@ -11,12 +11,23 @@ pub fn typescript_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let walk = ignore::WalkBuilder::new(root)
         .hidden(true)
         .require_git(false)
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "dist" | ".git")))
+        .filter_entry(|e| {
+            !matches!(
+                e.file_name().to_str(),
+                Some("node_modules" | "dist" | ".git")
+            )
+        })
         .build();
     for entry in walk.flatten() {
         let path = entry.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        if !name.ends_with(".ts") || name.ends_with(".d.ts") || name.ends_with(".spec.ts") || name.ends_with(".test.ts") {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !name.ends_with(".ts")
+            || name.ends_with(".d.ts")
+            || name.ends_with(".spec.ts")
+            || name.ends_with(".test.ts")
+        {
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(path);
@@ -56,7 +67,10 @@ mod tests {
     #[test]
     fn prefilter_needs_a_service_call_and_the_name_or_its_stem() {
         assert!(may_define("service('api')", "api"));
-        assert!(may_define("const n = 'application-system'; service(`${n}-api-worker`)", "application-system-api-worker"));
+        assert!(may_define(
+            "const n = 'application-system'; service(`${n}-api-worker`)",
+            "application-system-api-worker"
+        ));
         assert!(!may_define("const api = 1", "api"));
         assert!(!may_define("service('web')", "api"));
     }
@@ -65,7 +79,14 @@ mod tests {
     fn walk_respects_gitignore_and_puts_infra_first() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for f in ["apps/api/infra/api.ts", "apps/api/src/main.ts", "node_modules/x/infra/a.ts", "dist/infra/b.ts", "gen/infra/c.ts", "apps/api/infra/api.spec.ts"] {
+        for f in [
+            "apps/api/infra/api.ts",
+            "apps/api/src/main.ts",
+            "node_modules/x/infra/a.ts",
+            "dist/infra/b.ts",
+            "gen/infra/c.ts",
+            "apps/api/infra/api.spec.ts",
+        ] {
             std::fs::create_dir_all(root.join(f).parent().unwrap()).unwrap();
             std::fs::write(root.join(f), "").unwrap();
         }

@@ -63,6 +63,13 @@ pub trait SecretStore: Sync {
         prefix: &str,
     ) -> impl Future<Output = Result<Vec<Parameter>, StoreError>> + Send;
 
+    /// The named parameters (decrypted), fetched 10 names per GetParameters call with
+    /// bounded parallelism; names that do not exist are simply absent from the result.
+    fn get_many(
+        &self,
+        names: &[String],
+    ) -> impl Future<Output = Result<Vec<Parameter>, StoreError>> + Send;
+
     /// The identity behind the credentials (STS GetCallerIdentity).
     fn identity(&self) -> impl Future<Output = Result<Identity, StoreError>> + Send;
 

@@ -26,7 +26,7 @@ pub const DEFAULT_REGION: &str = "eu-west-1";
 
 /// How to reach AWS, from flags; everything unset falls back to the AWS environment and
 /// config files as the AWS CLI reads them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AwsSettings {
     /// `--profile`: wins over credentials in the environment, as with the AWS CLI.
     pub profile: Option<String>,
@@ -38,6 +38,8 @@ pub struct AwsSettings {
     pub max_attempts: u32,
     /// Time limit for one request, retries included.
     pub timeout: Duration,
+    /// Region when neither flag, environment nor profile names one.
+    pub default_region: String,
 }
 
 /// SSM and STS clients built once from one configuration; cheap to clone.
@@ -226,6 +228,40 @@ impl SsmStore {
     }
 }
 
+/// GetParameters calls in flight at once: enough to hide round trips, few enough not to
+/// trip SSM's per-account throttling on a laptop's burst.
+const GET_CONCURRENCY: usize = 8;
+
+impl SsmStore {
+    async fn get_batch(&self, names: &[String]) -> Result<Vec<Parameter>, StoreError> {
+        let out = self
+            .ssm
+            .get_parameters()
+            .set_names(Some(names.to_vec()))
+            .with_decryption(true)
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(err) => {
+                let first = names.first().map_or("", String::as_str);
+                return Err(self.classify(err, "GetParameters", first).await);
+            }
+        };
+        Ok(out
+            .parameters
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| {
+                Some(Parameter {
+                    name: p.name?,
+                    value: SecretValue::new(p.value?),
+                })
+            })
+            .collect())
+    }
+}
+
 impl SecretStore for SsmStore {
     async fn list_under(&self, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
         let mut pages = self
@@ -253,6 +289,21 @@ impl SecretStore for SsmStore {
             }
         }
         Ok(out)
+    }
+
+    async fn get_many(&self, names: &[String]) -> Result<Vec<Parameter>, StoreError> {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+
+        // Futures built up front: a closure inside the stream trips the `Send` check.
+        let calls: Vec<_> = names
+            .chunks(10)
+            .map(|chunk| self.get_batch(chunk))
+            .collect();
+        let batches: Vec<Vec<Parameter>> = stream::iter(calls)
+            .buffered(GET_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(batches.into_iter().flatten().collect())
     }
 
     async fn identity(&self) -> Result<Identity, StoreError> {
@@ -390,7 +441,7 @@ fn scrub(err: StoreError, value: &str) -> StoreError {
 }
 
 /// Region: `--region`, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's, else the
-/// island.is default. Instance metadata is not asked: on a laptop it only adds delay.
+/// repository's configured default (eu-west-1 unless .secrets.toml says otherwise). Instance metadata is not asked: on a laptop it only adds delay.
 async fn resolve_region(settings: &AwsSettings) -> Region {
     if let Some(r) = &settings.region {
         return Region::new(r.clone());
@@ -402,12 +453,11 @@ async fn resolve_region(settings: &AwsSettings) -> Region {
     let chain = RegionProviderChain::first_try(
         aws_config::environment::EnvironmentVariableRegionProvider::new(),
     )
-    .or_else(profile.build())
-    .or_else(Region::new(DEFAULT_REGION));
-    chain
-        .region()
-        .await
-        .unwrap_or_else(|| Region::new(DEFAULT_REGION))
+    .or_else(profile.build());
+    match chain.region().await {
+        Some(region) => region,
+        None => Region::new(settings.default_region.clone()),
+    }
 }
 
 fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {

@@ -178,6 +178,15 @@ fn several_projects_get_one_summary_each_and_an_empty_one_warns() {
         (&format!("/k8s/{a}/ONLY_A"), "only-a-value"),
         (&format!("/k8s/{b}/SHARED"), "shared-from-b"),
     ]);
+    // `empty` exists in the infra code, but nothing of it is stored.
+    env.write(
+        "infra/src/dsl/consts.ts",
+        "export const COMMON_SECRETS = {}\n",
+    );
+    env.write(
+        &format!("apps/{empty}/infra/{empty}.ts"),
+        &format!("import {{ service }} from 'dsl'\nservice('{empty}').secrets({{ NOT_STORED: '/k8s/{empty}/NOT_STORED' }})\n"),
+    );
     let run = env.run(&["get", &a, &b, &empty]);
     run.expect_code(0);
     let lines: Vec<&str> = run.stderr.lines().collect();
@@ -185,10 +194,13 @@ fn several_projects_get_one_summary_each_and_an_empty_one_warns() {
         lines,
         [
             format!(
-                "warning: SHARED: /k8s/{b}/SHARED overrides /k8s/{a}/SHARED (later projects win)"
+                "warning: NOT_STORED is declared at apps/{empty}/infra/{empty}.ts:2 but /k8s/{empty}/NOT_STORED is not in SSM"
             ),
             format!(
-                "warning: no secrets found under /k8s/{empty}/ (check the project name, --profile and --region)"
+                "warning: no secrets found for {empty} (check the project name, --profile and --region)"
+            ),
+            format!(
+                "warning: SHARED: /k8s/{b}/SHARED overrides /k8s/{a}/SHARED (later projects win)"
             ),
             format!("{a}: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged)"),
             format!("{b}: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged)"),
@@ -199,6 +211,31 @@ fn several_projects_get_one_summary_each_and_an_empty_one_warns() {
     assert_eq!(
         text,
         "export ONLY_A='only-a-value'\nexport SHARED='shared-from-b'\n"
+    );
+}
+
+#[test]
+fn a_project_found_nowhere_exits_4_with_suggestions() {
+    let mut env = TestEnv::new();
+    let known = project("payments");
+    env.seed(&[(&format!("/k8s/{known}/KEY"), "payments-value-1")]);
+    env.write(
+        &format!("apps/{known}/infra/{known}.ts"),
+        &format!("service('{known}').secrets({{ KEY: '/k8s/{known}/KEY' }})\n"),
+    );
+    fs::write(env.env_file(), "export KEEP='me'\n").unwrap();
+    let typo = known.replacen("payments", "payment", 1);
+    let run = env.run(&["get", &known, &typo]);
+    run.expect_code(4);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: project `{typo}` was found neither in the infra code nor under /k8s/{typo}/\nhint: did you mean {known}?\n"
+        )
+    );
+    assert_eq!(
+        fs::read_to_string(env.env_file()).unwrap(),
+        "export KEEP='me'\n"
     );
 }
 
@@ -288,7 +325,7 @@ fn quiet_prints_nothing_and_verbose_traces_without_values() {
     run.expect_code(0);
     assert!(
         run.stderr.contains(&format!(
-            "trace: GetParametersByPath /k8s/{p}/ (recursive, decrypted)"
+            "trace: sweep /k8s/{p}/ (GetParametersByPath, recursive, decrypted)"
         )),
         "{}",
         run.stderr

@@ -69,6 +69,13 @@ impl TestEnv {
         self.repo().join(".env.secret")
     }
 
+    /// Writes a file in the repository, creating its folders.
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.repo().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write repo file");
+    }
+
     /// Writes `~/.aws/config`.
     pub fn aws_config(&self, text: &str) {
         std::fs::write(self.home().join(".aws/config"), text).expect("write aws config");

@@ -1,0 +1,178 @@
+//! What `get`, `list` and `exec` share: read each project's declared secrets from the infra,
+//! then sweep its prefix and fetch declared paths outside it, all at once.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use futures_util::future::try_join_all;
+
+use crate::config::RepoConfig;
+use crate::error::Error;
+use crate::infra::{self, Env};
+use crate::output::Output;
+use crate::resolve::{self, Project, Row, Rules};
+use crate::store::SecretStore;
+
+/// What to fetch.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Project names.
+    pub projects: Vec<String>,
+    /// Repository root, if there is one (without it only the sweep runs).
+    pub root: Option<PathBuf>,
+    /// Repository settings.
+    pub config: RepoConfig,
+    /// Environment whose features count.
+    pub env: Env,
+    /// Fetch declared paths only, no sweep.
+    pub declared_only: bool,
+}
+
+/// Fetches every project; returns each project's rows, in the order asked.
+pub async fn fetch<S: SecretStore>(
+    req: &Request,
+    store: &S,
+    out: &mut Output,
+) -> Result<Vec<Vec<Row>>> {
+    let started = Instant::now();
+    let readings: Vec<infra::Reading> = req
+        .projects
+        .iter()
+        .map(|p| match &req.root {
+            Some(root) => infra::read_service(root, p, req.env),
+            None => infra::Reading::default(),
+        })
+        .collect();
+    for (project, reading) in req.projects.iter().zip(&readings) {
+        out.trace(&format!(
+            "infra: {project}: {} declared{} ({:.1} ms so far)",
+            reading.secrets.len(),
+            if reading.found {
+                ""
+            } else {
+                ", no service(...) found"
+            },
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+        for w in &reading.warnings {
+            out.warn(&format!("{project}: {w}"));
+        }
+    }
+
+    let prefixes: Vec<String> = req
+        .projects
+        .iter()
+        .map(|p| format!("{}{p}/", req.config.prefix))
+        .collect();
+    let mut names: BTreeSet<String> = req.config.overrides.values().cloned().collect();
+    for (prefix, reading) in prefixes.iter().zip(&readings) {
+        for d in &reading.secrets {
+            if req.declared_only || !d.path.starts_with(prefix.as_str()) {
+                names.insert(d.path.clone());
+            }
+        }
+    }
+    let names: Vec<String> = names.into_iter().collect();
+    if !req.declared_only {
+        for prefix in &prefixes {
+            out.trace(&format!(
+                "sweep {prefix} (GetParametersByPath, recursive, decrypted)"
+            ));
+        }
+    }
+    let sweeps = prefixes
+        .iter()
+        .filter(|_| !req.declared_only)
+        .map(|p| store.list_under(p));
+    out.trace(&format!(
+        "SSM: {} GetParametersByPath sweep(s), {} name(s) by GetParameters",
+        if req.declared_only { 0 } else { prefixes.len() },
+        names.len()
+    ));
+    let progress = out.progress("fetching secrets from SSM");
+    let (swept, fetched) = tokio::join!(try_join_all(sweeps), store.get_many(&names));
+    drop(progress);
+    let mut swept = swept.map_err(Error::from)?;
+    let fetched = fetched.map_err(Error::from)?;
+    out.trace(&format!(
+        "SSM: done in {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
+    if req.declared_only {
+        swept = vec![Vec::new(); prefixes.len()];
+    }
+
+    let unknown: Vec<&String> = req
+        .projects
+        .iter()
+        .zip(readings.iter().zip(&swept))
+        .filter(|(_, (r, s))| !r.found && s.is_empty())
+        .map(|(p, _)| p)
+        .collect();
+    if let Some(name) = unknown.first() {
+        let known = req
+            .root
+            .as_deref()
+            .map(infra::service_names)
+            .unwrap_or_default();
+        return Err(Error::ProjectNotFound {
+            name: name.to_string(),
+            prefix: req.config.prefix.clone(),
+            suggestions: closest(name, &known),
+        }
+        .into());
+    }
+
+    let rules = Rules {
+        exclude: req.config.exclude.clone(),
+        overrides: req.config.overrides.clone(),
+    };
+    let mut all = Vec::new();
+    for (reading, swept) in readings.into_iter().zip(swept) {
+        let project = Project {
+            declared: reading.secrets,
+            swept,
+            fetched: fetched.clone(),
+        };
+        let (rows, warnings) = resolve::rows(&project, &rules);
+        for w in warnings {
+            out.warn(&w);
+        }
+        all.push(rows);
+    }
+    Ok(all)
+}
+
+/// Up to three known names close to `name`, closest first.
+fn closest(name: &str, known: &[String]) -> Vec<String> {
+    let mut scored: Vec<(usize, &String)> = known
+        .iter()
+        .map(|k| (strsim::levenshtein(name, k), k))
+        .filter(|(d, k)| {
+            *d <= (name.len().max(k.len()) / 3).max(2)
+                || k.contains(name)
+                || name.contains(k.as_str())
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, k)| k.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn suggestions_are_close_names() {
+        let known: Vec<String> = ["api", "application-system-api", "web", "user-profile"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(super::closest("apii", &known), ["api"]);
+        assert_eq!(super::closest("user-profil", &known), ["user-profile"]);
+        assert_eq!(
+            super::closest("application-system", &known),
+            ["application-system-api"]
+        );
+        assert!(super::closest("zzzzzz", &known).is_empty());
+    }
+}
