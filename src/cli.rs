@@ -70,6 +70,13 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Get(GetArgs),
 
+    /// Show what projects declare and what SSM holds: name, path, source, status (no values).
+    ///
+    /// Status is `ok` (declared and stored), `missing` (declared, not stored) or
+    /// `undeclared` (stored under /k8s/<PROJECT>/, not declared in the infra code).
+    #[command(after_help = EXIT_CODES_HELP)]
+    List(ListArgs),
+
     /// Create a secret under /k8s/, in one account or several (repeat --profile).
     ///
     /// On a terminal with nothing else given, it asks for the name, the value (hidden, typed
@@ -78,6 +85,34 @@ pub enum Command {
     /// name or value is an error. An existing parameter is never replaced without --overwrite.
     #[command(after_help = EXIT_CODES_HELP)]
     Create(CreateArgs),
+}
+
+/// Arguments of `secrets list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Projects to list, e.g. `api`.
+    #[arg(required = true, value_name = "PROJECT")]
+    pub projects: Vec<String>,
+
+    /// Repository root [default: the git top-level of the current directory].
+    #[arg(short = 'C', long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// A JSON array of {project, name, path, source, status} instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit 1 when any declared secret is missing from SSM (for CI).
+    #[arg(long)]
+    pub check: bool,
+
+    /// Only the declared secrets; skip the sweep of /k8s/<PROJECT>/.
+    #[arg(long)]
+    pub declared_only: bool,
+
+    /// Environment whose `.features` count [default: `env` in .secrets.toml, else dev].
+    #[arg(long, value_enum)]
+    pub env: Option<EnvArg>,
 }
 
 /// Arguments of `secrets create`.

@@ -65,7 +65,8 @@ pub struct Row {
 }
 
 /// The rows of one project, and warnings (never values): declared pairs first, in order, then
-/// what the sweep adds. A declared name wins over a swept one.
+/// what the sweep adds. A declared name wins over a swept one. Rows whose parameter is not
+/// stored have status `Missing`; reporting them is the caller's choice.
 pub fn rows(p: &Project, rules: &Rules) -> (Vec<Row>, Vec<String>) {
     let stored: HashMap<&str, &SecretValue> = p
         .swept
@@ -95,12 +96,6 @@ pub fn rows(p: &Project, rules: &Rules) -> (Vec<Row>, Vec<String>) {
             stored.get(path.as_str()).copied(),
             &mut warnings,
         );
-        if value.is_none() && !stored.contains_key(path.as_str()) {
-            warnings.push(format!(
-                "{} is declared at {} but {path} is not in SSM",
-                d.name, d.origin
-            ));
-        }
         let status = if stored.contains_key(path.as_str()) {
             Status::Ok
         } else {
@@ -149,11 +144,6 @@ pub fn rows(p: &Project, rules: &Rules) -> (Vec<Row>, Vec<String>) {
         } else {
             Status::Missing
         };
-        if value.is_none() {
-            warnings.push(format!(
-                "{name} is overridden to {path}, which is not in SSM"
-            ));
-        }
         let value = usable(name, &path, value, &mut warnings);
         rows.push(Row {
             name: name.to_string(),
@@ -312,10 +302,7 @@ mod tests {
         );
         assert_eq!(
             warnings,
-            [
-                "GONE is declared at apps/a/infra/a.ts:3 but /k8s/api/GONE is not in SSM",
-                "skipped /k8s/api/bad-name: `bad-name` is not a valid environment variable name",
-            ]
+            ["skipped /k8s/api/bad-name: `bad-name` is not a valid environment variable name",]
         );
     }
 

@@ -47,6 +47,16 @@ pub async fn run<S: SecretStore>(
     }
 
     let rows = fetch::fetch(&opts.fetch, store, out).await?;
+    for row in rows
+        .iter()
+        .flatten()
+        .filter(|r| r.status == resolve::Status::Missing)
+    {
+        out.warn(&format!(
+            "{}: {} is not in SSM ({})",
+            row.name, row.path, row.source
+        ));
+    }
     for (project, rows) in opts.fetch.projects.iter().zip(&rows) {
         if rows.iter().all(|r| r.value.is_none()) {
             out.warn(&format!(

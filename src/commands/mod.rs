@@ -4,6 +4,7 @@
 pub mod create;
 pub mod fetch;
 pub mod get;
+pub mod list;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,14 +40,6 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     match cli.command {
         Command::Get(args) => {
-            if profiles.len() > 1 {
-                return Err(Error::Input {
-                    message: "get reads from one account, but --profile was given more than once"
-                        .into(),
-                    hint: "pass a single --profile".into(),
-                }
-                .into());
-            }
             let to_stdout = args.file.as_deref() == Some(Path::new("-"));
             let (root, config) = repo(args.root, &cwd, !to_stdout)?;
             let target = match (&args.file, &root) {
@@ -56,11 +49,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
                 (None, None) => return Err(Error::NotInRepo(cwd).into()),
             };
             let env = env_of(args.env, &config);
-            let settings = AwsSettings {
-                profile: profiles.into_iter().next(),
-                default_region: config.region.clone(),
-                ..settings
-            };
+            let settings = one_profile(profiles, settings, &config)?;
             let opts = get::Options {
                 fetch: fetch::Request {
                     projects: args.projects,
@@ -76,6 +65,23 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
             };
             let store = SsmStore::connect(settings).await;
             get::run(opts, &cwd, &store, &mut out).await
+        }
+        Command::List(args) => {
+            let (root, config) = repo(args.root, &cwd, true)?;
+            let settings = one_profile(profiles, settings, &config)?;
+            let opts = list::Options {
+                fetch: fetch::Request {
+                    projects: args.projects,
+                    root,
+                    env: env_of(args.env, &config),
+                    config,
+                    declared_only: args.declared_only,
+                },
+                json: args.json,
+                check: args.check,
+            };
+            let store = SsmStore::connect(settings).await;
+            list::run(opts, &store, &mut out).await
         }
         Command::Create(args) => {
             let targets: Vec<Option<String>> = if profiles.is_empty() {
@@ -126,6 +132,26 @@ fn repo(
         None => RepoConfig::default(),
     };
     Ok((root, config))
+}
+
+/// Settings for a command that reads from one account.
+fn one_profile(
+    profiles: Vec<String>,
+    settings: AwsSettings,
+    config: &RepoConfig,
+) -> Result<AwsSettings, Error> {
+    if profiles.len() > 1 {
+        return Err(Error::Input {
+            message: "this command reads from one account, but --profile was given more than once"
+                .into(),
+            hint: "pass a single --profile".into(),
+        });
+    }
+    Ok(AwsSettings {
+        profile: profiles.into_iter().next(),
+        default_region: config.region.clone(),
+        ..settings
+    })
 }
 
 fn env_of(flag: Option<EnvArg>, config: &RepoConfig) -> Env {

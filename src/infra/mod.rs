@@ -326,11 +326,10 @@ fn collect_features(value: &Value<'_>, env: &str, on: &mut HashSet<String>) {
             let is_env = props
                 .iter()
                 .any(|(k, v)| k == "type" && matches!(v, Value::Str(s) if s == env));
-            if is_env {
-                if let Some((_, Value::Arr(items))) = props.iter().find(|(k, _)| k == "featuresOn")
-                {
-                    on.extend(items.iter().filter_map(Value::text));
-                }
+            if is_env
+                && let Some((_, Value::Arr(items))) = props.iter().find(|(k, _)| k == "featuresOn")
+            {
+                on.extend(items.iter().filter_map(Value::text));
             }
             for (_, v) in props.iter() {
                 collect_features(v, env, on);

@@ -194,7 +194,7 @@ fn several_projects_get_one_summary_each_and_an_empty_one_warns() {
         lines,
         [
             format!(
-                "warning: NOT_STORED is declared at apps/{empty}/infra/{empty}.ts:2 but /k8s/{empty}/NOT_STORED is not in SSM"
+                "warning: NOT_STORED: /k8s/{empty}/NOT_STORED is not in SSM (apps/{empty}/infra/{empty}.ts:2 .secrets)"
             ),
             format!(
                 "warning: no secrets found for {empty} (check the project name, --profile and --region)"

@@ -7,3 +7,4 @@ mod auth;
 mod create;
 mod get;
 mod get_failures;
+mod infra;

@@ -54,6 +54,14 @@ impl TestEnv {
         }
     }
 
+    /// A repository that is a copy of tests/fixtures/monorepo, against `moto`.
+    pub fn with_fixture(moto: &Moto) -> TestEnv {
+        let env = Self::with_moto(moto);
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/monorepo");
+        copy_tree(&fixture, &env.repo());
+        env
+    }
+
     /// The repository root.
     pub fn repo(&self) -> PathBuf {
         self.dir.path().join("repo")
@@ -293,4 +301,17 @@ pub fn mode(path: &Path) -> u32 {
         .permissions()
         .mode()
         & 0o777
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("fixture entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
 }

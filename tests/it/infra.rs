@@ -1,0 +1,235 @@
+//! `get` and `list` driven by the infra code of the fixture monorepo.
+
+use std::fs;
+
+use crate::support::proxy::Proxy;
+use crate::support::{Moto, TestEnv};
+
+/// Everything the fixture's `api` declares that is stored, plus extras under /k8s/api/.
+const STORED: &[(&str, &str)] = &[
+    ("/k8s/configcat/CONFIGCAT_SDK_KEY", "configcat-value"),
+    ("/k8s/api/IDENTITY_SERVER_CLIENT_SECRET", "api-ids-value"),
+    (
+        "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET",
+        "local-dev-ids-value",
+    ),
+    ("/k8s/api/IP_API_KEY", "ip-api-key-value"),
+    ("/k8s/documents/DOCUMENTS_TOKEN", "documents-value"),
+    ("/k8s/payments/PAYMENT_USER", "payment-user-value"),
+    ("/k8s/payments/PAYMENT_PASSWORD", "payment-password-value"),
+    ("/k8s/api/BETA_KEY", "beta-key-value"),
+    ("/k8s/api/DRIVING_LICENSE_KEY", "driving-value"),
+    ("/k8s/api/DB_PASSWORD", "db-password-value"),
+    (
+        "/k8s/xroad/client/IS-DEV/GOV/10000/island-is-client/ID",
+        "xroad-client-value",
+    ),
+    ("/k8s/api/EXTRA_SWEPT", "extra-swept-value"),
+    ("/k8s/api/NOVA_PASSWORD", "nova-password-value"),
+];
+
+fn fixture_env() -> (TestEnv, Moto) {
+    let moto = Moto::start(&[]);
+    let mut env = TestEnv::with_fixture(&moto);
+    env.seed(STORED);
+    (env, moto)
+}
+
+#[test]
+fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
+    let (mut env, _moto) = fixture_env();
+    let proxy = Proxy::start(&env.moto_url, vec![]);
+    env.endpoint = proxy.url.clone();
+    let run = env.run(&["get", "api"]);
+    run.expect_code(0);
+    assert_eq!(
+        fs::read_to_string(env.env_file()).unwrap(),
+        "export CONFIGCAT_SDK_KEY='configcat-value'\n\
+         export IDENTITY_SERVER_CLIENT_SECRET='local-dev-ids-value'\n\
+         export INTELLECTUAL_PROPERTY_API_KEY='ip-api-key-value'\n\
+         export DOCUMENTS_TOKEN='documents-value'\n\
+         export PAYMENT_BACKUP_USER='payment-user-value'\n\
+         export BETA_KEY='beta-key-value'\n\
+         export DB_PASS='db-password-value'\n\
+         export XROAD_CLIENT_ID='xroad-client-value'\n\
+         export XROAD_PAYMENT_USER='payment-user-value'\n\
+         export XROAD_PAYMENT_PASSWORD='payment-password-value'\n\
+         export DRIVING_LICENSE_KEY='driving-value'\n\
+         export EXTRA_SWEPT='extra-swept-value'\n\
+         export IP_API_KEY='ip-api-key-value'\n"
+    );
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: api: the path of UNRESOLVED_SECRET (.secrets at apps/api/infra/api.ts:22) could not be resolved: `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed",
+            "warning: CONTENTFUL_TOKEN: /k8s/api/CONTENTFUL_TOKEN is not in SSM (apps/api/infra/api.ts:22 .secrets)",
+            "api: 13 secrets written to .env.secret (13 new, 0 changed, 0 unchanged)",
+        ]
+    );
+    // One sweep page and one GetParameters batch (6 names outside /k8s/api/), nothing more.
+    assert_eq!(
+        (
+            proxy.count("GetParametersByPath"),
+            proxy.count("GetParameters")
+        ),
+        (1, 1)
+    );
+}
+
+#[test]
+fn declared_only_and_env_prod() {
+    let (mut env, _moto) = fixture_env();
+    let proxy = Proxy::start(&env.moto_url, vec![]);
+    env.endpoint = proxy.url.clone();
+    let run = env
+        .cmd(&[
+            "get",
+            "api",
+            "--declared-only",
+            "--env",
+            "prod",
+            "--file",
+            "-",
+            "--endpoint-url",
+            &proxy.url,
+        ])
+        .values_on_stdout()
+        .run();
+    run.expect_code(0);
+    let names: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('=').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "export CONFIGCAT_SDK_KEY",
+            "export IDENTITY_SERVER_CLIENT_SECRET",
+            "export INTELLECTUAL_PROPERTY_API_KEY",
+            "export DOCUMENTS_TOKEN",
+            "export PAYMENT_BACKUP_USER",
+            "export DRIVING_LICENSE_KEY",
+            "export DB_PASS",
+            "export XROAD_CLIENT_ID",
+            "export XROAD_PAYMENT_USER",
+            "export XROAD_PAYMENT_PASSWORD",
+        ]
+    );
+    assert_eq!(proxy.count("GetParametersByPath"), 0);
+    assert_eq!(proxy.count("GetParameters"), 2, "14 names in batches of 10");
+}
+
+#[test]
+fn config_file_changes_prefix_excludes_and_overrides() {
+    let (env, _moto) = fixture_env();
+    env.write(
+        ".secrets.toml",
+        "exclude = [\"EXTRA_SWEPT\"]\nfile = \"local.env\"\n[overrides]\n",
+    );
+    env.run(&["get", "api"]).expect_code(0);
+    let text = fs::read_to_string(env.repo().join("local.env")).unwrap();
+    assert!(
+        text.contains("export IDENTITY_SERVER_CLIENT_SECRET='api-ids-value'\n"),
+        "{text}"
+    );
+    assert!(text.contains("export NOVA_PASSWORD='nova-password-value'\n"));
+    assert!(text.contains("export DB_PASSWORD='db-password-value'\n"));
+    assert!(!text.contains("EXTRA_SWEPT"));
+    env.write(".secrets.toml", "exclud = []\n");
+    let run = env.run(&["get", "api"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("unknown field `exclud`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn list_shows_sources_and_statuses_and_check_fails_on_missing() {
+    let (env, _moto) = fixture_env();
+    let run = env.run(&["list", "api"]);
+    run.expect_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "PATH", "SOURCE", "STATUS"]
+    );
+    let row = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+    };
+    assert_eq!(
+        row("CONTENTFUL_TOKEN").unwrap(),
+        [
+            "CONTENTFUL_TOKEN",
+            "/k8s/api/CONTENTFUL_TOKEN",
+            "apps/api/infra/api.ts:22",
+            ".secrets",
+            "missing"
+        ]
+    );
+    assert_eq!(
+        row("XROAD_PAYMENT_USER").unwrap(),
+        [
+            "XROAD_PAYMENT_USER",
+            "/k8s/payments/PAYMENT_USER",
+            "apps/api/infra/api.ts:16",
+            ".xroad(Payment)",
+            "ok"
+        ]
+    );
+    assert_eq!(
+        row("EXTRA_SWEPT").unwrap(),
+        ["EXTRA_SWEPT", "/k8s/api/EXTRA_SWEPT", "sweep", "undeclared"]
+    );
+    assert_eq!(
+        row("IDENTITY_SERVER_CLIENT_SECRET").unwrap().last(),
+        Some(&"ok")
+    );
+    assert!(
+        row("NOVA_PASSWORD").is_none(),
+        "excluded names are not listed"
+    );
+    assert!(
+        !run.stderr.contains("CONTENTFUL_TOKEN"),
+        "the table already says missing: {}",
+        run.stderr
+    );
+
+    let run = env.run(&["list", "api", "--json", "--check"]);
+    run.expect_code(1);
+    let items: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let missing: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "missing")
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, ["CONTENTFUL_TOKEN"]);
+    assert_eq!(
+        items[0],
+        serde_json::json!({"project": "api", "name": "CONFIGCAT_SDK_KEY", "path": "/k8s/configcat/CONFIGCAT_SDK_KEY", "source": "infra/src/dsl/consts.ts COMMON_SECRETS", "status": "ok"})
+    );
+    assert!(
+        run.stderr
+            .contains("error: 1 declared secret missing from SSM"),
+        "{}",
+        run.stderr
+    );
+
+    let run = env.run(&["list", "user-profile-worker", "--check", "--declared-only"]);
+    run.expect_code(1);
+    let run = env.run(&["list", "apii"]);
+    run.expect_code(4);
+    assert!(
+        run.stderr.ends_with("hint: did you mean api?\n"),
+        "{}",
+        run.stderr
+    );
+}
