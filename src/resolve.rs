@@ -9,13 +9,14 @@ use crate::store::{Parameter, SecretValue};
 
 /// Everything fetched for one project.
 #[derive(Debug, Default)]
-pub struct Project {
+pub struct Project<'f> {
     /// Pairs the infra declares, in the DSL's order.
     pub declared: Vec<Declared>,
     /// Everything under the prefix (empty with `--declared-only`).
     pub swept: Vec<Parameter>,
-    /// Parameters fetched by name (declared paths outside the prefix, overrides).
-    pub fetched: Vec<Parameter>,
+    /// Parameters fetched by name (declared paths outside the prefix, overrides); shared by
+    /// every project of a run.
+    pub fetched: &'f [Parameter],
 }
 
 /// Repository rules applied to every project.
@@ -67,11 +68,11 @@ pub struct Row {
 /// The rows of one project, and warnings (never values): declared pairs first, in order, then
 /// what the sweep adds. A declared name wins over a swept one. Rows whose parameter is not
 /// stored have status `Missing`; reporting them is the caller's choice.
-pub fn rows(p: &Project, rules: &Rules) -> (Vec<Row>, Vec<String>) {
+pub fn rows(p: &Project<'_>, rules: &Rules) -> (Vec<Row>, Vec<String>) {
     let stored: HashMap<&str, &SecretValue> = p
         .swept
         .iter()
-        .chain(&p.fetched)
+        .chain(p.fetched)
         .map(|param| (param.name.as_str(), &param.value))
         .collect();
     let mut warnings = Vec::new();
@@ -256,7 +257,7 @@ mod tests {
                 p("/k8s/api/EXTRA", "extra"),
                 p("/k8s/api/bad-name", "x"),
             ],
-            fetched: vec![p("/k8s/documents/TOKEN", "docs")],
+            fetched: &[p("/k8s/documents/TOKEN", "docs")],
         };
         let (rows, warnings) = rows(&project, &Rules::default());
         let s = |x: &str| x.to_string();
@@ -317,7 +318,7 @@ mod tests {
                 p("/k8s/api/NOVA_USERNAME", "nova"),
                 p("/k8s/api/IDS", "prod-ish"),
             ],
-            fetched: vec![p("/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET", "local")],
+            fetched: &[p("/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET", "local")],
         };
         let rules = Rules {
             exclude: vec!["DB_PASSWORD".into(), "NOVA_USERNAME".into()],

@@ -134,7 +134,7 @@ pub async fn fetch<S: SecretStore>(
         let project = Project {
             declared: reading.secrets,
             swept,
-            fetched: fetched.clone(),
+            fetched: &fetched,
         };
         let (rows, warnings) = resolve::rows(&project, &rules);
         for w in warnings {

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmarks the infra reader: resolving one service in a generated monorepo of 5,000
+# TypeScript files (plus a node_modules folder it must skip), through the release binary.
+# The reader's own time comes from `-v` ("infra: ... (N ms so far)"); SSM is a local moto.
+# Usage: scripts/bench-reader.sh [runs]   (not part of the test run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-20}"
+
+command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
+cargo build --release --locked --quiet
+bin="$PWD/target/release/secrets"
+
+work="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+repo="$work/repo"
+python3 - "$repo" "$PWD/tests/fixtures/monorepo" <<'PY'
+import os, shutil, sys
+repo, fixture = sys.argv[1], sys.argv[2]
+shutil.copytree(os.path.join(fixture, "infra"), os.path.join(repo, "infra"))
+shutil.copytree(os.path.join(fixture, "libs"), os.path.join(repo, "libs"))
+files = 0
+for i in range(200):
+    app = os.path.join(repo, "apps", f"app-{i}")
+    os.makedirs(os.path.join(app, "infra"))
+    os.makedirs(os.path.join(app, "src", "lib"))
+    with open(os.path.join(app, "infra", f"app-{i}.ts"), "w") as f:
+        f.write(
+            "import { service } from '../../../infra/src/dsl/dsl'\n"
+            "import { Base, Client } from '../../../infra/src/dsl/xroad'\n\n"
+            f"export const serviceSetup = () =>\n  service('app-{i}')\n"
+            f"    .secrets({{\n" + "".join(f"      KEY_{k}: '/k8s/app-{i}/KEY_{k}',\n" for k in range(12)) +
+            "    })\n    .xroad(Base, Client)\n    .db()\n")
+    files += 1
+    for j in range(24):
+        with open(os.path.join(app, "src", "lib", f"module-{j}.ts"), "w") as f:
+            f.write(f"// service('not-this') in a comment\nexport const value{j} = {j}\n" * 20)
+        files += 1
+nm = os.path.join(repo, "node_modules", "big")
+os.makedirs(nm)
+for j in range(1000):
+    with open(os.path.join(nm, f"m{j}.ts"), "w") as f:
+        f.write("export const x = service('app-150')\n")
+print(f"generated {files} files (+1000 in node_modules)", file=sys.stderr)
+PY
+
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+for _ in $(seq 50); do
+  python3 -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/')" 2>/dev/null && break
+  sleep 0.2
+done
+
+times=()
+for _ in $(seq "$runs"); do
+  line="$("$bin" list app-150 -C "$repo" --declared-only -v 2>&1 >/dev/null | grep '^trace: infra: app-150:')"
+  times+=("$(sed -E 's/.*\(([0-9.]+) ms so far\).*/\1/' <<<"$line")")
+done
+printf '%s\n' "${times[@]}" | sort -n | awk -v runs="$runs" '
+  { v[NR] = $1 }
+  END { printf "reader, one service in 5,000 files, %d runs: min %.1f ms, median %.1f ms, max %.1f ms\n", runs, v[1], v[int((NR + 1) / 2)], v[NR] }'
+echo "declared: $("$bin" list app-150 -C "$repo" --declared-only 2>/dev/null | tail -n +2 | wc -l) secrets"
