@@ -16,6 +16,8 @@ use super::loader::Module;
 pub struct Chain<'a> {
     /// The service's name, if it could be computed.
     pub name: Option<String>,
+    /// Why the name could not be computed, with file:line.
+    pub unresolved: Option<String>,
     /// Method calls from the one right after `service(...)` outwards.
     pub calls: Vec<Call<'a>>,
 }
@@ -38,8 +40,16 @@ pub fn chains<'a>(ev: &Eval<'_, 'a>, m: &Rc<Module<'a>>) -> Vec<Chain<'a>> {
         walk_stmt(stmt, &mut |call| {
             let chain = unwind(call)?;
             let name = ev.expr(chain.0, m, &Scope::default());
+            let unresolved = match &name {
+                Value::Unknown(why) => Some(why.to_string()),
+                _ if name.text().is_none() => {
+                    Some(format!("not a string ({})", m.at(chain.0.span())))
+                }
+                _ => None,
+            };
             found.push(Chain {
                 name: name.text(),
+                unresolved,
                 calls: chain.1,
             });
             Some(())

@@ -76,6 +76,7 @@ pub fn read_service(root: &Path, service: &str, env: Env) -> Reading {
     let ev = Eval::new(&loader);
     let (infra, other) = search::typescript_files(root);
     let mut reading = Reading::default();
+    let mut unresolved = Vec::new();
     for pass in [infra, other] {
         for path in pass {
             let Ok(text) = std::fs::read_to_string(&path) else {
@@ -87,10 +88,12 @@ pub fn read_service(root: &Path, service: &str, env: Env) -> Reading {
             let Some(module) = loader.load(&path) else {
                 continue;
             };
-            let found = chain::chains(&ev, &module)
+            let chains = chain::chains(&ev, &module);
+            unresolved.extend(chains.iter().filter_map(|c| c.unresolved.clone()));
+            if let Some(chain) = chains
                 .into_iter()
-                .find(|c| c.name.as_deref() == Some(service));
-            if let Some(chain) = found {
+                .find(|c| c.name.as_deref() == Some(service))
+            {
                 reading.found = true;
                 Rules {
                     ev: &ev,
@@ -107,6 +110,12 @@ pub fn read_service(root: &Path, service: &str, env: Env) -> Reading {
             }
         }
     }
+    // Not found: a service(...) whose name could not be computed may have been it.
+    reading.warnings.extend(
+        unresolved
+            .into_iter()
+            .map(|why| format!("the name of a service(...) could not be resolved: {why}")),
+    );
     reading
 }
 

@@ -229,6 +229,26 @@ fn duplicate_names_warn_and_keep_the_first() {
     );
 }
 
+#[test]
+fn an_unresolvable_service_name_is_a_warning_when_the_service_is_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let infra = dir.path().join("apps/y/infra");
+    std::fs::create_dir_all(&infra).unwrap();
+    std::fs::write(
+        infra.join("y.ts"),
+        "import { prefix } from '@scope/names'\n// y-svc\nservice(`${prefix}-svc`).secrets({})\n",
+    )
+    .unwrap();
+    let r = read_service(dir.path(), "y-svc", Env::Dev);
+    assert!(!r.found);
+    assert_eq!(
+        r.warnings,
+        [
+            "the name of a service(...) could not be resolved: `prefix` comes from '@scope/names' (apps/y/infra/y.ts), which is not followed"
+        ]
+    );
+}
+
 fn evaluate_everything(text: &str) {
     let alloc = Allocator::default();
     let loader = Loader::new(&alloc, Path::new("/nonexistent"));
