@@ -7,7 +7,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use futures_util::future::join_all;
 
-use crate::config::DEFAULT_PREFIX;
 use crate::error::{Error, exit, store_exit_code};
 use crate::output::Output;
 use crate::prompt::{Prompter, ask};
@@ -50,6 +49,8 @@ pub struct Options {
     pub yes: bool,
     /// `--json`.
     pub json: bool,
+    /// The namespace names go under (`prefix` in .secrets.toml, else `/k8s/`).
+    pub prefix: String,
 }
 
 /// One target account: the profile that reaches it (None: the default chain) and its store.
@@ -116,7 +117,7 @@ async fn gather(
     let walk = interactive && opts.name.is_none() && matches!(opts.value, ValueSource::Ask);
     let flag_name = match &opts.name {
         Some(n) => Some(
-            validate::full_name(n, DEFAULT_PREFIX)
+            validate::full_name(n, &opts.prefix)
                 .map_err(|m| input(m, "fix --name, e.g. --name my-app/MY_APP_KEY"))?,
         ),
         None => None,
@@ -124,7 +125,7 @@ async fn gather(
     let mut tags = parse_tags(&opts.tags)?;
     let name = match flag_name {
         Some(name) => name,
-        None => ask_name(prompter, out).await?,
+        None => ask_name(&opts.prefix, prompter, out).await?,
     };
     let value = read_value(opts.value, opts.tier, prompter).await?;
     let secure = match opts.secure {
@@ -159,7 +160,7 @@ async fn gather(
     })
 }
 
-async fn ask_name(prompter: &Arc<dyn Prompter>, out: &mut Output) -> Result<String> {
+async fn ask_name(prefix: &str, prompter: &Arc<dyn Prompter>, out: &mut Output) -> Result<String> {
     if !prompter.interactive() {
         return Err(input(
             "no --name given, and there is no terminal to ask on",
@@ -167,14 +168,15 @@ async fn ask_name(prompter: &Arc<dyn Prompter>, out: &mut Output) -> Result<Stri
         )
         .into());
     }
-    let raw = ask(prompter, |p| {
+    let owned = prefix.to_string();
+    let raw = ask(prompter, move |p| {
         p.text(
-            &format!("Secret name: {DEFAULT_PREFIX}"),
-            Box::new(|s| validate::full_name(s, DEFAULT_PREFIX).map(|_| ())),
+            &format!("Secret name: {owned}"),
+            Box::new(move |s| validate::full_name(s, &owned).map(|_| ())),
         )
     })
     .await?;
-    let name = validate::full_name(&raw, DEFAULT_PREFIX).map_err(|m| input(m, "try again"))?;
+    let name = validate::full_name(&raw, prefix).map_err(|m| input(m, "try again"))?;
     out.info(&format!("Name: {name}"));
     Ok(name)
 }

@@ -98,13 +98,10 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
                 .await;
                 accounts.push(create::Account { profile, store });
             }
-            create::run(
-                create_options(args),
-                accounts,
-                Arc::new(Terminal::detect()),
-                &mut out,
-            )
-            .await
+            // Names go under the repository's prefix when run inside it.
+            let (_, config) = repo(None, &cwd, false)?;
+            let opts = create_options(args, config.prefix);
+            create::run(opts, accounts, Arc::new(Terminal::detect()), &mut out).await
         }
     }
 }
@@ -167,7 +164,7 @@ fn env_of(flag: Option<EnvArg>, config: &RepoConfig) -> Env {
     }
 }
 
-fn create_options(args: CreateArgs) -> create::Options {
+fn create_options(args: CreateArgs, prefix: String) -> create::Options {
     let value = match (args.value, args.value_stdin, args.value_file) {
         (Some(v), _, _) => create::ValueSource::Literal(v),
         (_, true, _) => create::ValueSource::Stdin,
@@ -188,6 +185,7 @@ fn create_options(args: CreateArgs) -> create::Options {
         overwrite: args.overwrite,
         yes: args.yes,
         json: args.json,
+        prefix,
     }
 }
 

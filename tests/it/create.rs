@@ -574,3 +574,39 @@ fn ctrl_c_at_a_prompt_exits_130_and_creates_nothing() {
     }
     assert!(stored(&env.moto_url, &format!("/k8s/{p}/NEVER")).is_none());
 }
+
+#[test]
+fn names_go_under_the_configured_prefix() {
+    let mut env = TestEnv::new();
+    env.watch("prefixed-value");
+    env.write(".secrets.toml", "prefix = \"/team/\"\n");
+    let run = env.run(&[
+        "create",
+        "--name",
+        "my-app/PREFIXED",
+        "--value",
+        "prefixed-value",
+        "-y",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.starts_with("Created /team/my-app/PREFIXED "),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(&[
+        "create",
+        "--name",
+        "/k8s/my-app/PREFIXED",
+        "--value",
+        "prefixed-value",
+        "-y",
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .starts_with("error: the name must be under /team/"),
+        "{}",
+        run.stderr
+    );
+}
