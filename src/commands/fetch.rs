@@ -37,81 +37,45 @@ pub async fn fetch<S: SecretStore>(
     out: &mut Output,
 ) -> Result<Vec<Vec<Row>>> {
     let started = Instant::now();
-    let readings: Vec<infra::Reading> = req
-        .projects
-        .iter()
-        .map(|p| match &req.root {
-            Some(root) => infra::read_service(root, p, req.env),
-            None => infra::Reading::default(),
-        })
-        .collect();
-    for (project, reading) in req.projects.iter().zip(&readings) {
-        out.trace(&format!(
-            "infra: {project}: {} declared{} ({:.1} ms so far)",
-            reading.secrets.len(),
-            if reading.found {
-                ""
-            } else {
-                ", no service(...) found"
-            },
-            started.elapsed().as_secs_f64() * 1000.0
-        ));
-        for w in &reading.warnings {
-            out.warn(&format!("{project}: {w}"));
-        }
-    }
-
+    let readings = read_infra(req, out, started);
     let prefixes: Vec<String> = req
         .projects
         .iter()
         .map(|p| format!("{}{p}/", req.config.prefix))
         .collect();
-    let mut names: BTreeSet<String> = req.config.overrides.values().cloned().collect();
-    for (prefix, reading) in prefixes.iter().zip(&readings) {
-        for d in &reading.secrets {
-            if req.declared_only || !d.path.starts_with(prefix.as_str()) {
-                names.insert(d.path.clone());
-            }
-        }
+    let names = by_name(req, &prefixes, &readings);
+    let sweeps: Vec<_> = match req.declared_only {
+        true => Vec::new(),
+        false => prefixes.iter().map(|p| store.list_under(p)).collect(),
+    };
+    for prefix in prefixes.iter().filter(|_| !req.declared_only) {
+        out.trace(&format!(
+            "sweep {prefix} (GetParametersByPath, recursive, decrypted)"
+        ));
     }
-    let names: Vec<String> = names.into_iter().collect();
-    if !req.declared_only {
-        for prefix in &prefixes {
-            out.trace(&format!(
-                "sweep {prefix} (GetParametersByPath, recursive, decrypted)"
-            ));
-        }
-    }
-    let sweeps = prefixes
-        .iter()
-        .filter(|_| !req.declared_only)
-        .map(|p| store.list_under(p));
     out.trace(&format!(
-        "SSM: {} GetParametersByPath sweep(s), {} name(s) by GetParameters",
-        if req.declared_only { 0 } else { prefixes.len() },
+        "GetParameters for {} name(s), 10 per call",
         names.len()
     ));
     let progress = out.progress("fetching secrets from SSM");
     let (swept, fetched) = tokio::join!(try_join_all(sweeps), store.get_many(&names));
     drop(progress);
-    let mut swept = swept.map_err(Error::from)?;
     let fetched = fetched.map_err(Error::from)?;
+    let swept = match req.declared_only {
+        true => vec![Vec::new(); prefixes.len()],
+        false => swept.map_err(Error::from)?,
+    };
     out.trace(&format!(
         "SSM: done in {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     ));
-    if req.declared_only {
-        swept = vec![Vec::new(); prefixes.len()];
-    }
 
-    let unknown: Vec<&String> = req
+    let unknown = req
         .projects
         .iter()
         .zip(readings.iter().zip(&swept))
-        .filter(|(_, (r, s))| !r.found && s.is_empty())
-        .map(|(p, _)| p)
-        .collect();
-    if let Some(name) = unknown.first() {
+        .find(|(_, (reading, swept))| !reading.found && swept.is_empty());
+    if let Some((name, _)) = unknown {
         let known = req
             .root
             .as_deref()
@@ -143,6 +107,47 @@ pub async fn fetch<S: SecretStore>(
         all.push(rows);
     }
     Ok(all)
+}
+
+/// Each project's declared secrets, from the infra code (nothing without a repository).
+fn read_infra(req: &Request, out: &mut Output, started: Instant) -> Vec<infra::Reading> {
+    let readings: Vec<infra::Reading> = req
+        .projects
+        .iter()
+        .map(|p| match &req.root {
+            Some(root) => infra::read_service(root, p, req.env),
+            None => infra::Reading::default(),
+        })
+        .collect();
+    for (project, reading) in req.projects.iter().zip(&readings) {
+        let found = if reading.found {
+            ""
+        } else {
+            ", no service(...) found"
+        };
+        out.trace(&format!(
+            "infra: {project}: {} declared{found} ({:.1} ms so far)",
+            reading.secrets.len(),
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+        for w in &reading.warnings {
+            out.warn(&format!("{project}: {w}"));
+        }
+    }
+    readings
+}
+
+/// Paths fetched by name: declared ones the sweep does not cover, and the overrides.
+fn by_name(req: &Request, prefixes: &[String], readings: &[infra::Reading]) -> Vec<String> {
+    let mut names: BTreeSet<String> = req.config.overrides.values().cloned().collect();
+    for (prefix, reading) in prefixes.iter().zip(readings) {
+        for d in &reading.secrets {
+            if req.declared_only || !d.path.starts_with(prefix.as_str()) {
+                names.insert(d.path.clone());
+            }
+        }
+    }
+    names.into_iter().collect()
 }
 
 /// Up to three known names close to `name`, closest first.
