@@ -69,6 +69,12 @@ pub async fn run<S: SecretStore>(
         out.warn(warning);
     }
 
+    // Held from reading the file to replacing it, so concurrent runs never lose each
+    // other's keys; the network fetch above is not inside it.
+    let _lock = match &opts.target {
+        Target::File(path) if !opts.dry_run => Some(envfile::lock_dir_of(path)?),
+        _ => None,
+    };
     let (path, existing) = match &opts.target {
         Target::Stdout => (None, String::new()),
         Target::File(path) if opts.reset => (Some(path.as_path()), String::new()),

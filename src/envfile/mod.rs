@@ -11,7 +11,7 @@ use crate::secret::SecretValue;
 
 pub use parse::SyntaxError;
 pub use quote::is_shell_identifier;
-pub use write::{Target, is_private, read_existing, write_atomic};
+pub use write::{Target, is_private, lock_dir_of, read_existing, write_atomic};
 
 /// One variable to write.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,6 +15,22 @@ pub enum Target {
     File(PathBuf),
 }
 
+/// An exclusive lock on the directory holding an env file; released on drop. Locking the
+/// directory rather than a `.lock` file leaves nothing behind.
+pub struct DirLock {
+    _dir: fs::File,
+}
+
+/// Waits for and takes the lock of the directory that holds `path` (its symlink target's).
+pub fn lock_dir_of(path: &Path) -> Result<DirLock> {
+    let (_, dir) = real_and_dir(path)?;
+    let handle = fs::File::open(&dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    handle
+        .lock()
+        .with_context(|| format!("cannot lock {}", dir.display()))?;
+    Ok(DirLock { _dir: handle })
+}
+
 /// The file's current text, or "" when it does not exist yet.
 pub fn read_existing(path: &Path) -> Result<String> {
     match fs::read(path) {
@@ -29,11 +45,7 @@ pub fn read_existing(path: &Path) -> Result<String> {
 /// renamed over the target, so a reader sees either the old file or the new one, never a
 /// mix. A symlink is followed and its target replaced; the link itself stays.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let real = resolve_link(path)?;
-    let dir = match real.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let (real, dir) = real_and_dir(path)?;
     let name = real
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -60,6 +72,16 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The file a path stands for (following a symlink) and the directory it lives in.
+fn real_and_dir(path: &Path) -> Result<(PathBuf, PathBuf)> {
+    let real = resolve_link(path)?;
+    let dir = match real.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((real, dir))
 }
 
 fn resolve_link(path: &Path) -> Result<PathBuf> {

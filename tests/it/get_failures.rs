@@ -335,3 +335,41 @@ fn a_symlinked_env_file_is_followed_and_the_link_kept() {
     assert_eq!(text, format!("{BEFORE}export K00='symlink-value-00'\n"));
     assert_eq!(crate::support::mode(&target), 0o600);
 }
+
+#[test]
+fn concurrent_runs_on_one_file_keep_every_key_and_user_line() {
+    let mut env = TestEnv::new();
+    let projects: Vec<String> = (0..8).map(|_| project("concurrent")).collect();
+    let names: Vec<String> = projects
+        .iter()
+        .map(|p| format!("/k8s/{p}/KEY_{}", p.replace('-', "_")))
+        .collect();
+    let values: Vec<String> = projects.iter().map(|p| format!("{p}-value")).collect();
+    let params: Vec<(&str, &str)> = names
+        .iter()
+        .zip(&values)
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    env.seed(&params);
+    fs::write(env.env_file(), BEFORE).unwrap();
+    let children: Vec<_> = projects
+        .iter()
+        .map(|p| {
+            let mut cmd = env.cmd(&["get", p, "--endpoint-url", &env.endpoint]);
+            cmd.command
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            cmd.command.spawn().unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let text = fs::read_to_string(env.env_file()).unwrap();
+    assert!(text.starts_with(BEFORE), "{text}");
+    for p in &projects {
+        let line = format!("export KEY_{}='{p}-value'\n", p.replace('-', "_"));
+        assert_eq!(text.matches(&line).count(), 1, "{line:?} in {text}");
+    }
+    assert_eq!(text.lines().count(), 2 + projects.len());
+}
