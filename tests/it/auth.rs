@@ -203,6 +203,7 @@ fn sso_session_profile_after_login_fetches_through_the_portal() {
             op: "GetRoleCredentials",
             skip: 0,
             times: usize::MAX,
+            every: 1,
             reply: Reply::Json(portal.to_string()),
         }],
     );

@@ -456,6 +456,7 @@ fn a_failure_in_one_account_does_not_hide_the_other() {
             op: "PutParameter",
             skip: 0,
             times: usize::MAX,
+            every: 1,
             reply: Reply::AwsError(400, "AccessDeniedException"),
         }],
     );

@@ -404,7 +404,8 @@ fn a_slow_fetch_shows_a_spinner_on_a_terminal_only() {
         op: "GetParametersByPath",
         skip: 0,
         times: 1,
-        reply: Reply::Stall(std::time::Duration::from_millis(1200)),
+        every: 1,
+        reply: Reply::Delay(std::time::Duration::from_millis(1200)),
     };
     for (quiet, expect_spinner) in [(false, true), (true, false)] {
         let proxy = Proxy::start(&env.moto_url, vec![stall()]);

@@ -5,9 +5,9 @@ use std::fs;
 use crate::support::proxy::{Proxy, Reply, Rule};
 use crate::support::{TestEnv, project};
 
-const BEFORE: &str = "# precious\nexport KEEP='unchanged'\n";
+pub const BEFORE: &str = "# precious\nexport KEEP='unchanged'\n";
 
-fn env_with_pages(stem: &str, n: usize) -> (TestEnv, String) {
+pub fn env_with_pages(stem: &str, n: usize) -> (TestEnv, String) {
     let mut env = TestEnv::new();
     let p = project(stem);
     let names: Vec<String> = (0..n).map(|i| format!("/k8s/{p}/K{i:02}")).collect();
@@ -27,6 +27,7 @@ fn fault(op: &'static str, skip: usize, times: usize, status: u16, code: &'stati
         op,
         skip,
         times,
+        every: 1,
         reply: Reply::AwsError(status, code),
     }
 }
@@ -37,13 +38,13 @@ fn always(status: u16, code: &'static str) -> Rule {
 }
 
 /// Puts a proxy with `rules` between the binary and moto.
-fn behind_proxy(env: &mut TestEnv, rules: Vec<Rule>) -> Proxy {
+pub fn behind_proxy(env: &mut TestEnv, rules: Vec<Rule>) -> Proxy {
     let proxy = Proxy::start(&env.moto_url, rules);
     env.endpoint = proxy.url.clone();
     proxy
 }
 
-fn assert_untouched(env: &TestEnv) {
+pub fn assert_untouched(env: &TestEnv) {
     assert_eq!(fs::read_to_string(env.env_file()).unwrap(), BEFORE);
     let leftovers: Vec<_> = fs::read_dir(env.repo())
         .unwrap()
@@ -289,6 +290,7 @@ fn ctrl_c_mid_fetch_exits_130_and_writes_nothing() {
             op: "GetParametersByPath",
             skip: 0,
             times: usize::MAX,
+            every: 1,
             reply: Reply::Stall(std::time::Duration::from_secs(20)),
         }],
     );

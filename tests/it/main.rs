@@ -5,6 +5,7 @@ mod support;
 
 mod auth;
 mod create;
+mod faults;
 mod get;
 mod get_failures;
 mod infra;

@@ -147,15 +147,23 @@ impl TestEnv {
         self.command_for(Command::new(BIN), args)
     }
 
+    /// Like `cmd`, but the binary runs under `wrapper` (a program and its arguments, which
+    /// receives the binary's path and arguments after its own).
+    pub fn cmd_wrapped(&self, wrapper: &[&str], args: &[&str]) -> Cmd<'_> {
+        let mut command = Command::new(wrapper[0]);
+        command.args(&wrapper[1..]).arg(BIN);
+        let mut c = self.command_for(command, args);
+        c.env("AWS_ACCESS_KEY_ID", "AKIDTESTING")
+            .env("AWS_SECRET_ACCESS_KEY", "testing-secret");
+        c
+    }
+
     /// Like `cmd`, but stdin, stdout and stderr are a pseudo-terminal (through python3's
     /// `pty` module, which Linux and macOS both have); the run's `stdout` is the screen.
     pub fn cmd_in_pty(&self, args: &[&str]) -> Cmd<'_> {
-        let mut python = Command::new("python3");
-        python.args(["-c", "import pty, sys; pty.spawn(sys.argv[1:])", BIN]);
-        let mut c = self.command_for(python, args);
-        c.env("TERM", "xterm")
-            .env("AWS_ACCESS_KEY_ID", "AKIDTESTING")
-            .env("AWS_SECRET_ACCESS_KEY", "testing-secret");
+        let wrapper = ["python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])"];
+        let mut c = self.cmd_wrapped(&wrapper, args);
+        c.env("TERM", "xterm");
         c
     }
 

@@ -17,6 +17,12 @@ pub enum Reply {
     Json(String),
     /// Hold the connection open without answering for this long, then close it.
     Stall(Duration),
+    /// Forward, but reset the connection after this many bytes of the response.
+    ResetAfter(usize),
+    /// Forward, but send only half the body under the full Content-Length, then close.
+    Truncate,
+    /// Forward after this delay.
+    Delay(Duration),
 }
 
 /// Answer the matching requests number `skip` to `skip + times - 1` (0-based) with `reply`.
@@ -29,6 +35,8 @@ pub struct Rule {
     pub skip: usize,
     /// How many matching requests get the fault.
     pub times: usize,
+    /// Of those, only every `every`-th (1: all of them; 2: every other one).
+    pub every: usize,
     /// The fault.
     pub reply: Reply,
 }
@@ -117,7 +125,10 @@ fn serve(
             if rule.op == op {
                 let n = counts[i];
                 counts[i] += 1;
-                if fault.is_none() && n >= rule.skip && n < rule.skip.saturating_add(rule.times) {
+                let hit = n >= rule.skip
+                    && n < rule.skip.saturating_add(rule.times)
+                    && (n - rule.skip) % rule.every.max(1) == 0;
+                if fault.is_none() && hit {
                     fault = Some(rule.reply.clone());
                 }
             }
@@ -143,6 +154,24 @@ fn serve(
         Some(Reply::Stall(d)) => {
             thread::sleep(d);
             return conn.shutdown(Shutdown::Both);
+        }
+        Some(Reply::ResetAfter(n)) => {
+            let response = forward(upstream, &head, &body)?;
+            conn.write_all(&response[..n.min(response.len())])?;
+            // SO_LINGER 0 turns the close into a TCP reset.
+            let _ = socket2::SockRef::from(&conn).set_linger(Some(Duration::ZERO));
+            return Ok(());
+        }
+        Some(Reply::Truncate) => {
+            let response = forward(upstream, &head, &body)?;
+            let end = find(&response, b"\r\n\r\n").map_or(response.len(), |i| i + 4);
+            let cut = end + (response.len() - end) / 2;
+            conn.write_all(&response[..cut])?;
+            return conn.shutdown(Shutdown::Both);
+        }
+        Some(Reply::Delay(d)) => {
+            thread::sleep(d);
+            forward(upstream, &head, &body)?
         }
         None => forward(upstream, &head, &body)?,
     };
