@@ -611,3 +611,67 @@ fn names_go_under_the_configured_prefix() {
         run.stderr
     );
 }
+
+#[test]
+fn a_put_whose_answer_is_lost_is_not_applied_twice() {
+    let mut env = TestEnv::new();
+    let p = project("idempotent");
+    let name = format!("/k8s/{p}/ONCE");
+    env.watch("once-value-1");
+    env.watch("once-value-2");
+    // The first PutParameter reaches moto, but its answer is cut off before the client sees it.
+    let lose_first_answer = || {
+        vec![Rule {
+            op: "PutParameter",
+            skip: 0,
+            times: 1,
+            every: 1,
+            reply: Reply::ResetAfter(0),
+        }]
+    };
+    let proxy = Proxy::start(&env.moto_url, lose_first_answer());
+    let run = env
+        .cmd(&[
+            "create",
+            "--name",
+            &name,
+            "--value",
+            "once-value-1",
+            "-y",
+            "--endpoint-url",
+            &proxy.url,
+        ])
+        .run();
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        format!("Created {name} (SecureString, version 1) in 123456789012 (default credentials)\n")
+    );
+    assert_eq!(
+        proxy.count("PutParameter"),
+        1,
+        "the landed write is recognised, not repeated"
+    );
+
+    let proxy = Proxy::start(&env.moto_url, lose_first_answer());
+    let run = env
+        .cmd(&[
+            "create",
+            "--name",
+            &name,
+            "--value",
+            "once-value-2",
+            "-y",
+            "--overwrite",
+            "--endpoint-url",
+            &proxy.url,
+        ])
+        .run();
+    run.expect_code(0);
+    let Stored { value, version, .. } = stored(&env.moto_url, &name).unwrap();
+    assert_eq!(
+        (value.as_str(), version),
+        ("once-value-2", 2),
+        "one request, one new version"
+    );
+}

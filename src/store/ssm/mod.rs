@@ -1,5 +1,7 @@
 //! The SSM Parameter Store implementation: the only module that knows the AWS SDK.
 
+mod put;
+
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::time::Duration;
@@ -19,7 +21,6 @@ use super::{
     CredentialProblem, Existing, Identity, NewParameter, Parameter, SecretStore, SecretValue,
     SignIn, StoreError,
 };
-use crate::validate::Tier;
 
 /// The island.is default region, used when neither flag, environment nor profile names one.
 pub const DEFAULT_REGION: &str = "eu-west-1";
@@ -353,60 +354,12 @@ impl SecretStore for SsmStore {
     }
 
     async fn put(&self, param: &NewParameter) -> Result<i64, StoreError> {
-        use aws_sdk_ssm::types::{ParameterTier, ParameterType, Tag};
-        let tags: Vec<Tag> = param
-            .tags
-            .iter()
-            .filter_map(|t| Tag::builder().key(&t.key).value(&t.value).build().ok())
-            .collect();
-        let mut req = self
-            .ssm
-            .put_parameter()
-            .name(&param.name)
-            .value(param.value.expose())
-            .r#type(if param.secure {
-                ParameterType::SecureString
-            } else {
-                ParameterType::String
-            })
-            .tier(match param.tier {
-                Tier::Standard => ParameterTier::Standard,
-                Tier::Advanced => ParameterTier::Advanced,
-            })
-            .set_description(param.description.clone())
-            .set_key_id(param.key_id.clone().filter(|_| param.secure));
-        // SSM rejects Tags together with Overwrite; tags then go through AddTagsToResource.
-        if param.overwrite {
-            req = req.overwrite(true);
-        } else if !tags.is_empty() {
-            req = req.set_tags(Some(tags.clone()));
-        }
-        let version = match req.send().await {
-            Ok(out) => out.version,
-            Err(err) => {
-                let err = self.classify(err, "PutParameter", &param.name).await;
-                return Err(scrub(err, param.value.expose()));
-            }
-        };
-        if param.overwrite && !tags.is_empty() {
-            let res = self
-                .ssm
-                .add_tags_to_resource()
-                .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
-                .resource_id(&param.name)
-                .set_tags(Some(tags))
-                .send()
-                .await;
-            if let Err(err) = res {
-                return Err(self.classify(err, "AddTagsToResource", &param.name).await);
-            }
-        }
-        Ok(version)
+        self.put_once_only(param).await
     }
 }
 
 /// Removes a value from an error's text, in case a service error ever echoes the request.
-fn scrub(err: StoreError, value: &str) -> StoreError {
+pub(super) fn scrub(err: StoreError, value: &str) -> StoreError {
     if value.is_empty() {
         return err;
     }
