@@ -77,6 +77,28 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     List(ListArgs),
 
+    /// Run a command with projects' secrets added to its environment; writes no file.
+    ///
+    /// Secrets are resolved exactly as `get` resolves them. A variable already set is
+    /// replaced (with a warning naming it) unless --no-clobber is given. On Unix the command
+    /// replaces this process, so its signals and exit status are its own.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Exec(ExecArgs),
+
+    /// Show the profile, region, account, caller and credential source commands would use.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Whoami(WhoamiArgs),
+
+    /// Print a completion script: `secrets completions bash > ~/.local/share/bash-completion/completions/secrets`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff): `secrets man > ~/.local/share/man/man1/secrets.1`.
+    Man,
+
     /// Create a secret under /k8s/, in one account or several (repeat --profile).
     ///
     /// On a terminal with nothing else given, it asks for the name, the value (hidden, typed
@@ -113,6 +135,42 @@ pub struct ListArgs {
     /// Environment whose `.features` count [default: `env` in .secrets.toml, else dev].
     #[arg(long, value_enum)]
     pub env: Option<EnvArg>,
+}
+
+/// Arguments of `secrets exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Projects whose secrets to add, e.g. `api`.
+    #[arg(required = true, value_name = "PROJECT")]
+    pub projects: Vec<String>,
+
+    /// Keep variables that are already set instead of replacing them.
+    #[arg(long)]
+    pub no_clobber: bool,
+
+    /// Repository root [default: the git top-level of the current directory].
+    #[arg(short = 'C', long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Only the declared secrets; skip the sweep of /k8s/<PROJECT>/.
+    #[arg(long)]
+    pub declared_only: bool,
+
+    /// Environment whose `.features` count [default: `env` in .secrets.toml, else dev].
+    #[arg(long, value_enum)]
+    pub env: Option<EnvArg>,
+
+    /// The command to run and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+/// Arguments of `secrets whoami`.
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// A JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `secrets create`.

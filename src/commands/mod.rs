@@ -2,10 +2,13 @@
 //! builds the real store and output handles.
 
 pub mod create;
+pub mod exec;
 pub mod fetch;
 pub mod get;
 pub mod list;
+pub mod whoami;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -82,6 +85,44 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
             };
             let store = SsmStore::connect(settings).await;
             list::run(opts, &store, &mut out).await
+        }
+        Command::Exec(args) => {
+            let (root, config) = repo(args.root, &cwd, false)?;
+            let settings = one_profile(profiles, settings, &config)?;
+            let opts = exec::Options {
+                fetch: fetch::Request {
+                    projects: args.projects,
+                    root,
+                    env: env_of(args.env, &config),
+                    config,
+                    declared_only: args.declared_only,
+                },
+                no_clobber: args.no_clobber,
+                command: args.command,
+            };
+            let store = SsmStore::connect(settings).await;
+            let is_set = |name: &str| std::env::var_os(name).is_some();
+            exec::run(opts, &is_set, &store, &mut out).await
+        }
+        Command::Whoami(args) => {
+            let (_, config) = repo(None, &cwd, false)?;
+            let store = SsmStore::connect(one_profile(profiles, settings, &config)?).await;
+            whoami::run(&store, args.json, &mut out).await
+        }
+        Command::Completions { shell } => {
+            // Into a buffer first: `generate` panics when its writer fails (a closed pipe).
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "secrets", &mut script);
+            out.data().write_all(&script)?;
+            Ok(crate::error::exit::OK)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut page)?;
+            out.data().write_all(&page)?;
+            Ok(crate::error::exit::OK)
         }
         Command::Create(args) => {
             let targets: Vec<Option<String>> = if profiles.is_empty() {

@@ -9,3 +9,4 @@ mod faults;
 mod get;
 mod get_failures;
 mod infra;
+mod shell;

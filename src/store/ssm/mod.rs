@@ -1,8 +1,8 @@
 //! The SSM Parameter Store implementation: the only module that knows the AWS SDK.
 
 mod put;
+mod session;
 
-use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::time::Duration;
 
@@ -13,9 +13,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::error::CredentialsError;
-use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
-use aws_types::os_shim_internal::{Env, Fs};
 
 use super::{
     CredentialProblem, Existing, Identity, NewParameter, Parameter, SecretStore, SecretValue,
@@ -48,6 +46,7 @@ pub struct AwsSettings {
 pub struct SsmStore {
     ssm: aws_sdk_ssm::Client,
     sts: aws_sdk_sts::Client,
+    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     settings: AwsSettings,
     region: String,
 }
@@ -82,6 +81,7 @@ impl SsmStore {
         Self {
             ssm: aws_sdk_ssm::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
+            credentials: config.credentials_provider(),
             region: region.to_string(),
             settings,
         }
@@ -200,30 +200,14 @@ impl SsmStore {
 
     /// How the user signs in, read from the environment and profile files as aws-config does.
     async fn sign_in(&self) -> SignIn {
-        let env = Env::real();
-        if self.settings.profile.is_none() && env.get("AWS_ACCESS_KEY_ID").is_ok() {
+        let view = self.profile_view().await;
+        if view.env_keys {
             return SignIn::Environment;
         }
-        let chosen = self
-            .settings
-            .profile
-            .clone()
-            .or_else(|| env.get("AWS_PROFILE").ok());
-        let name = chosen.clone().unwrap_or_else(|| "default".to_string());
-        let profiles = aws_config::profile::load(
-            &Fs::real(),
-            &env,
-            &EnvConfigFiles::default(),
-            Some(Cow::Owned(name.clone())),
-        )
-        .await
-        .ok();
-        match profiles.as_ref().and_then(|set| set.get_profile(&name)) {
-            Some(p) if p.get("sso_start_url").is_some() || p.get("sso_session").is_some() => {
-                SignIn::Sso(name)
-            }
-            Some(_) => SignIn::Profile(name),
-            None if chosen.is_some() => SignIn::Profile(name),
+        match &view.profile {
+            Some(p) if p.has("sso_start_url") || p.has("sso_session") => SignIn::Sso(view.name),
+            Some(_) => SignIn::Profile(view.name),
+            None if view.chosen => SignIn::Profile(view.name),
             None => SignIn::Nothing,
         }
     }

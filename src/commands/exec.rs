@@ -1,0 +1,112 @@
+//! `secrets exec`: run a command with a project's secrets in its environment; no file.
+
+use std::ffi::OsString;
+
+use anyhow::Result;
+
+use super::fetch;
+use crate::config::check_project_name;
+use crate::error::Error;
+use crate::output::Output;
+use crate::resolve;
+use crate::store::SecretStore;
+
+/// What `exec` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Which projects, and how to find their secrets.
+    pub fetch: fetch::Request,
+    /// Keep variables already set instead of replacing them.
+    pub no_clobber: bool,
+    /// The command and its arguments.
+    pub command: Vec<OsString>,
+}
+
+/// The variables already in this process's environment; read once, by name only.
+pub type Inherited = dyn Fn(&str) -> bool;
+
+/// Fetches the secrets, then replaces this process with the command (on Unix), so signals
+/// and the exit status are the command's own. Returns only on failure (or, elsewhere, with
+/// the child's exit status).
+pub async fn run<S: SecretStore>(
+    opts: Options,
+    is_set: &Inherited,
+    store: &S,
+    out: &mut Output,
+) -> Result<u8> {
+    for name in &opts.fetch.projects {
+        check_project_name(name).map_err(|reason| Error::InvalidProject {
+            name: name.clone(),
+            reason,
+        })?;
+    }
+    let Some((program, args)) = opts.command.split_first() else {
+        return Err(Error::Input {
+            message: "no command given to run".into(),
+            hint: "put it after `--`, e.g. `secrets exec api -- yarn start api`".into(),
+        }
+        .into());
+    };
+    let rows = fetch::fetch(&opts.fetch, store, out).await?;
+    for row in rows
+        .iter()
+        .flatten()
+        .filter(|r| r.status == resolve::Status::Missing)
+    {
+        out.warn(&format!(
+            "{}: {} is not in SSM ({})",
+            row.name, row.path, row.source
+        ));
+    }
+    let (entries, _, warnings) = resolve::entries(&rows);
+    for w in &warnings {
+        out.warn(w);
+    }
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args);
+    let mut added = 0;
+    for e in &entries {
+        if is_set(&e.name) {
+            if opts.no_clobber {
+                out.warn(&format!(
+                    "{} is already set; kept it (--no-clobber)",
+                    e.name
+                ));
+                continue;
+            }
+            out.warn(&format!(
+                "{} was already set; replaced it with the secret",
+                e.name
+            ));
+        }
+        cmd.env(&e.name, e.value.expose());
+        added += 1;
+    }
+    out.trace(&format!(
+        "running {} with {added} secret(s) added to its environment",
+        program.to_string_lossy()
+    ));
+    replace_process(cmd, program)
+}
+
+#[cfg(unix)]
+fn replace_process(mut cmd: std::process::Command, program: &OsString) -> Result<u8> {
+    use std::os::unix::process::CommandExt;
+    // Only returns when the program could not be started.
+    let err = cmd.exec();
+    Err(not_started(program, err))
+}
+
+#[cfg(not(unix))]
+fn replace_process(mut cmd: std::process::Command, program: &OsString) -> Result<u8> {
+    let status = cmd.status().map_err(|e| not_started(program, e))?;
+    Ok(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
+}
+
+fn not_started(program: &OsString, err: std::io::Error) -> anyhow::Error {
+    Error::Input {
+        message: format!("cannot run `{}`: {err}", program.to_string_lossy()),
+        hint: "check the command's name and that it is on PATH".into(),
+    }
+    .into()
+}

@@ -1,0 +1,249 @@
+//! `exec`, `whoami`, completions and the man page: fitting the shell and AWS ecosystem.
+
+use crate::support::{TestEnv, project};
+
+const MULTI: &str = "line one\nline 'two' $HOME\n\ttab `cmd`\n";
+
+fn seeded(stem: &str) -> (TestEnv, String) {
+    let mut env = TestEnv::new();
+    let p = project(stem);
+    env.seed(&[
+        (&format!("/k8s/{p}/MULTI"), MULTI),
+        (&format!("/k8s/{p}/PLAIN_KEY"), "plain-exec-value"),
+    ]);
+    (env, p)
+}
+
+#[test]
+fn exec_passes_values_intact_and_the_exit_status_through() {
+    let (env, p) = seeded("exec");
+    let run = env
+        .cmd(&[
+            "exec",
+            &p,
+            "--endpoint-url",
+            &env.endpoint,
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$MULTI\"; exit 7",
+        ])
+        .values_on_stdout()
+        .run();
+    run.expect_code(7);
+    assert_eq!(run.stdout, MULTI);
+    assert_eq!(run.stderr, "");
+    assert!(!env.env_file().exists(), "exec writes no file");
+}
+
+#[test]
+fn exec_replaces_the_process() {
+    let (env, p) = seeded("execpid");
+    let mut cmd = env.cmd(&[
+        "exec",
+        &p,
+        "--endpoint-url",
+        &env.endpoint,
+        "--",
+        "sh",
+        "-c",
+        "echo $$",
+    ]);
+    cmd.command.stdout(std::process::Stdio::piped());
+    let child = cmd.command.spawn().unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        pid.to_string(),
+        "the command runs as the same process"
+    );
+}
+
+#[test]
+fn exec_replaces_or_keeps_variables_already_set() {
+    let (env, p) = seeded("clobber");
+    let script = ["sh", "-c", "printf %s \"$PLAIN_KEY\""];
+    let mut args = vec!["exec", p.as_str(), "--endpoint-url", &env.endpoint, "--"];
+    args.extend(script);
+    let run = env
+        .cmd(&args)
+        .env("PLAIN_KEY", "from-the-shell")
+        .values_on_stdout()
+        .run();
+    run.expect_code(0);
+    assert_eq!(run.stdout, "plain-exec-value");
+    assert_eq!(
+        run.stderr,
+        "warning: PLAIN_KEY was already set; replaced it with the secret\n"
+    );
+
+    args.insert(2, "--no-clobber");
+    let run = env.cmd(&args).env("PLAIN_KEY", "from-the-shell").run();
+    run.expect_code(0);
+    assert_eq!(run.stdout, "from-the-shell");
+    assert_eq!(
+        run.stderr,
+        "warning: PLAIN_KEY is already set; kept it (--no-clobber)\n"
+    );
+}
+
+#[test]
+fn exec_without_a_command_or_with_a_missing_one() {
+    let (env, p) = seeded("nocmd");
+    let run = env.run(&["exec", &p]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("required arguments were not provided"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .cmd(&[
+            "exec",
+            &p,
+            "--endpoint-url",
+            &env.endpoint,
+            "--",
+            "no-such-command-here",
+        ])
+        .run();
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot run `no-such-command-here`: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .ends_with("hint: check the command's name and that it is on PATH\n")
+    );
+}
+
+#[test]
+fn whoami_lines_and_json() {
+    let env = TestEnv::new();
+    let run = env.run(&["whoami"]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "profile      (none)\nregion       eu-west-1\nendpoint     {}\naccount      123456789012\n\
+         arn          arn:aws:sts::123456789012:user/moto\ncredentials  environment variables\n\
+         expires      (not reported)\n",
+            env.endpoint
+        )
+    );
+    let run = env
+        .cmd(&["whoami", "--json", "--endpoint-url", &env.endpoint])
+        .env("AWS_VAULT", "islandis-dev")
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json["credentials"],
+        "environment variables (aws-vault exec islandis-dev)"
+    );
+    assert_eq!(json["account"], "123456789012");
+}
+
+#[test]
+fn whoami_names_the_credential_source_and_expiry_of_an_assumed_role() {
+    let env = TestEnv::new();
+    env.aws_config(&format!(
+        "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\nendpoint_url = {0}\n\n\
+         [profile role]\nrole_arn = arn:aws:iam::123456789012:role/reader\nsource_profile = base\n\
+         region = eu-west-1\nendpoint_url = {0}\n",
+        env.endpoint
+    ));
+    let run = env.bare_cmd(&["whoami", "--profile", "base"]).run();
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("credentials  static keys (profile base)\n"),
+        "{}",
+        run.stdout
+    );
+    let run = env
+        .bare_cmd(&["whoami", "--profile", "role", "--json"])
+        .env("AWS_ENDPOINT_URL_STS", &env.endpoint)
+        .run();
+    run.expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["profile"], "role");
+    assert_eq!(
+        json["credentials"],
+        "assume-role arn:aws:iam::123456789012:role/reader from base (profile role)"
+    );
+    let left = json["expires_in_seconds"].as_i64().unwrap();
+    assert!((0..=3600).contains(&left), "{left}");
+}
+
+#[test]
+fn whoami_without_credentials_exits_3() {
+    let env = TestEnv::new();
+    let run = env
+        .bare_cmd(&["whoami", "--endpoint-url", &env.endpoint])
+        .run();
+    run.expect_code(3);
+    assert!(
+        run.stderr
+            .starts_with("error: no AWS credentials found\nhint: sign in with `aws sso login"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn completions_for_every_shell_and_a_man_page() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = env.bare_cmd(&["completions", shell]).run();
+        run.expect_code(0);
+        assert!(
+            run.stdout.contains("secrets") && run.stdout.contains("whoami"),
+            "{shell}"
+        );
+        assert!(
+            run.stdout.len() > 1000,
+            "{shell}: {} bytes",
+            run.stdout.len()
+        );
+    }
+    let run = env.bare_cmd(&["man"]).run();
+    run.expect_code(0);
+    assert!(run.stdout.contains(".TH secrets 1"));
+    assert!(run.stdout.contains("Exit codes:"));
+}
+
+#[test]
+fn a_closed_stdout_pipe_exits_quietly() {
+    let (env, p) = seeded("pipe");
+    for args in [
+        vec!["completions", "bash"],
+        vec![
+            "get",
+            p.as_str(),
+            "--file",
+            "-",
+            "--endpoint-url",
+            &env.endpoint,
+        ],
+        vec!["list", p.as_str(), "--endpoint-url", &env.endpoint],
+    ] {
+        // A pipe whose read end is already gone: the first write fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = env.cmd(&args);
+        let out = cmd
+            .command
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+        env.assert_no_values("stderr", &stderr);
+    }
+}
