@@ -8,7 +8,6 @@ pub mod get;
 pub mod list;
 pub mod whoami;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
