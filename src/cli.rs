@@ -36,6 +36,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
+    /// The current code of your MFA device, for a profile with `mfa_serial` (otherwise it is
+    /// asked for on the terminal, or read from stdin without one).
+    #[arg(long, global = true, value_name = "CODE")]
+    pub mfa_token: Option<String>,
+
     /// Attempts per AWS request, throttling and network errors included.
     #[arg(
         long,

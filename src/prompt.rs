@@ -84,3 +84,32 @@ where
         .context("the prompt thread ended unexpectedly")?
         .context("cannot read the answer")
 }
+
+/// Asks for an MFA code on the terminal, or reads one line from stdin without one.
+pub fn mfa_code(prompt: &str) -> io::Result<String> {
+    use std::io::IsTerminal;
+    let six_digits = |s: &str| s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit());
+    if io::stdin().is_terminal() && io::stderr().is_terminal() {
+        return Input::<String>::with_theme(&ColorfulTheme::default())
+            .with_prompt(prompt.trim_end().trim_end_matches(':'))
+            .validate_with(|s: &String| {
+                if six_digits(s.trim()) {
+                    Ok(())
+                } else {
+                    Err("an MFA code is 6 digits")
+                }
+            })
+            .interact_text()
+            .map_err(io::Error::from);
+    }
+    let mut line = String::new();
+    io::stdin().read_line(&mut line)?;
+    let code = line.trim().to_string();
+    if six_digits(&code) {
+        Ok(code)
+    } else {
+        Err(io::Error::other(
+            "no 6-digit code on stdin; pass --mfa-token CODE or run on a terminal",
+        ))
+    }
+}

@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::infra::Env;
 use crate::output::{Output, Verbosity};
 use crate::prompt::Terminal;
+use crate::store::ssm::mfa::AskCode;
 use crate::store::ssm::{AwsSettings, SsmStore};
 use crate::validate::Tier;
 
@@ -40,6 +41,11 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         default_region: crate::store::ssm::DEFAULT_REGION.to_string(),
     };
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let token = g.mfa_token;
+    let ask: AskCode = Arc::new(move |prompt: &str| match &token {
+        Some(code) => Ok(code.clone()),
+        None => crate::prompt::mfa_code(prompt),
+    });
     match cli.command {
         Command::Get(args) => {
             let to_stdout = args.file.as_deref() == Some(Path::new("-"));
@@ -65,7 +71,9 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
                 format: format(args.format),
                 dry_run: args.dry_run,
             };
-            let store = SsmStore::connect(settings).await;
+            let store = SsmStore::connect(settings, &ask)
+                .await
+                .map_err(Error::from)?;
             get::run(opts, &cwd, &store, &mut out).await
         }
         Command::List(args) => {
@@ -82,7 +90,9 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
                 json: args.json,
                 check: args.check,
             };
-            let store = SsmStore::connect(settings).await;
+            let store = SsmStore::connect(settings, &ask)
+                .await
+                .map_err(Error::from)?;
             list::run(opts, &store, &mut out).await
         }
         Command::Exec(args) => {
@@ -99,13 +109,17 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
                 no_clobber: args.no_clobber,
                 command: args.command,
             };
-            let store = SsmStore::connect(settings).await;
+            let store = SsmStore::connect(settings, &ask)
+                .await
+                .map_err(Error::from)?;
             let is_set = |name: &str| std::env::var_os(name).is_some();
             exec::run(opts, &is_set, &store, &mut out).await
         }
         Command::Whoami(args) => {
             let (_, config) = repo(None, &cwd, false)?;
-            let store = SsmStore::connect(one_profile(profiles, settings, &config)?).await;
+            let store = SsmStore::connect(one_profile(profiles, settings, &config)?, &ask)
+                .await
+                .map_err(Error::from)?;
             whoami::run(&store, args.json, &mut out).await
         }
         Command::Completions { shell } => {
@@ -131,11 +145,13 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
             };
             let mut accounts = Vec::with_capacity(targets.len());
             for profile in targets {
-                let store = SsmStore::connect(AwsSettings {
+                let settings = AwsSettings {
                     profile: profile.clone(),
                     ..settings.clone()
-                })
-                .await;
+                };
+                let store = SsmStore::connect(settings, &ask)
+                    .await
+                    .map_err(Error::from)?;
                 accounts.push(create::Account { profile, store });
             }
             // Names go under the repository's prefix when run inside it.

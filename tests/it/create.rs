@@ -489,25 +489,12 @@ fn a_failure_in_one_account_does_not_hide_the_other() {
     assert!(stored(&t.prod.url, "/k8s/my-app/HALF").is_none());
 }
 
-/// Runs the binary with a pseudo-terminal for stdin, stdout and stderr.
-fn spawn_in_pty(env: &TestEnv, args: &[&str]) -> rexpect::session::PtySession {
-    let mut cmd = env.cmd(args);
-    cmd.command
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::inherit());
-    let command = std::mem::replace(&mut cmd.command, std::process::Command::new("true"));
-    let options = rexpect::reader::Options::new()
-        .timeout_ms(Some(20_000))
-        .strip_ansi_escape_codes(true);
-    rexpect::session::spawn_with_options(command, options).expect("spawn in a pty")
-}
-
 #[test]
 fn interactive_prompts_on_a_terminal_never_echo_the_value() {
     let env = TestEnv::new();
     let p = project("interactive");
     let value = "typed-secret-value-42";
-    let mut s = spawn_in_pty(&env, &["create", "--endpoint-url", &env.endpoint]);
+    let mut s = env.spawn_in_pty(&["create", "--endpoint-url", &env.endpoint]);
     let mut screen = String::new();
     screen += &s.exp_string("Secret name").unwrap();
     s.send_line("bad name").unwrap();
@@ -561,10 +548,7 @@ fn ctrl_c_at_a_prompt_exits_130_and_creates_nothing() {
     let env = TestEnv::new();
     let p = project("prompt-sigint");
     let name = format!("{p}/NEVER");
-    let mut s = spawn_in_pty(
-        &env,
-        &["create", "--name", &name, "--endpoint-url", &env.endpoint],
-    );
+    let mut s = env.spawn_in_pty(&["create", "--name", &name, "--endpoint-url", &env.endpoint]);
     s.exp_string("Secret value").unwrap();
     s.send_control('c').unwrap();
     let rest = s.exp_eof().unwrap();

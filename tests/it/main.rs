@@ -9,4 +9,5 @@ mod faults;
 mod get;
 mod get_failures;
 mod infra;
+mod mfa;
 mod shell;

@@ -1,5 +1,6 @@
 //! The SSM Parameter Store implementation: the only module that knows the AWS SDK.
 
+pub mod mfa;
 mod put;
 mod session;
 
@@ -52,8 +53,10 @@ pub struct SsmStore {
 }
 
 impl SsmStore {
-    /// Builds the clients. No request is made: credentials load on first use, once.
-    pub async fn connect(settings: AwsSettings) -> Self {
+    /// Builds the clients. No request is made (credentials load on first use, once), except
+    /// for a role that requires MFA: its code is asked for (through `ask`) and AssumeRole
+    /// called here, unless the AWS CLI's cache still holds valid credentials for it.
+    pub async fn connect(settings: AwsSettings, ask: &mfa::AskCode) -> Result<Self, StoreError> {
         let region = resolve_region(&settings).await;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(region.clone())
@@ -77,14 +80,18 @@ impl SsmStore {
         if let Some(url) = &settings.endpoint_url {
             loader = loader.endpoint_url(url);
         }
+        if let Some(role) = mfa::mfa_role(&settings).await {
+            let creds = mfa::credentials(&role, &settings, &region, ask).await?;
+            loader = loader.credentials_provider(creds);
+        }
         let config = loader.load().await;
-        Self {
+        Ok(Self {
             ssm: aws_sdk_ssm::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
             credentials: config.credentials_provider(),
             region: region.to_string(),
             settings,
-        }
+        })
     }
 
     /// Turns an SDK error into one the user can act on. Never includes response bodies,
@@ -410,7 +417,7 @@ fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> 
 
 /// An error and its sources as one line, `outer: inner: root`, skipping a source whose text
 /// its parent already shows. Display texts only: Debug dumps could carry response bodies.
-fn chain(err: &(dyn StdError + 'static)) -> String {
+pub(super) fn chain(err: &(dyn StdError + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut cur = Some(err);
     while let Some(e) = cur {

@@ -167,6 +167,17 @@ impl TestEnv {
         c
     }
 
+    /// Runs the binary (with `cmd`'s environment) on a pseudo-terminal, for prompts.
+    pub fn spawn_in_pty(&self, args: &[&str]) -> rexpect::session::PtySession {
+        let mut cmd = self.cmd(args);
+        cmd.command.env("TERM", "xterm").stdin(Stdio::inherit());
+        let command = std::mem::replace(&mut cmd.command, Command::new("true"));
+        let options = rexpect::reader::Options::new()
+            .timeout_ms(Some(20_000))
+            .strip_ansi_escape_codes(true);
+        rexpect::session::spawn_with_options(command, options).expect("spawn in a pty")
+    }
+
     fn command_for(&self, mut command: Command, args: &[&str]) -> Cmd<'_> {
         command
             .args(args)
