@@ -5,7 +5,6 @@ use std::ffi::OsString;
 use anyhow::Result;
 
 use super::fetch;
-use crate::config::check_project_name;
 use crate::error::Error;
 use crate::output::Output;
 use crate::resolve;
@@ -34,12 +33,6 @@ pub async fn run<S: SecretStore>(
     store: &S,
     out: &mut Output,
 ) -> Result<u8> {
-    for name in &opts.fetch.projects {
-        check_project_name(name).map_err(|reason| Error::InvalidProject {
-            name: name.clone(),
-            reason,
-        })?;
-    }
     let Some((program, args)) = opts.command.split_first() else {
         return Err(Error::Input {
             message: "no command given to run".into(),

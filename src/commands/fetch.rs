@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::Result;
 use futures_util::future::try_join_all;
 
-use crate::config::RepoConfig;
+use crate::config::{RepoConfig, check_project_name};
 use crate::error::Error;
 use crate::infra::{self, Env};
 use crate::output::Output;
@@ -36,6 +36,12 @@ pub async fn fetch<S: SecretStore>(
     store: &S,
     out: &mut Output,
 ) -> Result<Vec<Vec<Row>>> {
+    for name in &req.projects {
+        check_project_name(name).map_err(|reason| Error::InvalidProject {
+            name: name.clone(),
+            reason,
+        })?;
+    }
     let started = Instant::now();
     let readings = read_infra(req, out, started);
     let prefixes: Vec<String> = req

@@ -5,7 +5,6 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::fetch;
-use crate::config::check_project_name;
 use crate::envfile::{self, Format, Status, SyntaxError, Target};
 use crate::error::{Error, exit};
 use crate::output::Output;
@@ -34,12 +33,6 @@ pub async fn run<S: SecretStore>(
     store: &S,
     out: &mut Output,
 ) -> Result<u8> {
-    for name in &opts.fetch.projects {
-        check_project_name(name).map_err(|reason| Error::InvalidProject {
-            name: name.clone(),
-            reason,
-        })?;
-    }
     // Refuse a file we cannot merge into before making any request.
     if let (Target::File(path), false) = (&opts.target, opts.reset) {
         let existing = envfile::read_existing(path)?;

@@ -3,8 +3,7 @@
 use anyhow::Result;
 
 use super::fetch;
-use crate::config::check_project_name;
-use crate::error::{Error, exit};
+use crate::error::exit;
 use crate::output::Output;
 use crate::resolve::{Row, Status};
 use crate::store::SecretStore;
@@ -22,12 +21,6 @@ pub struct Options {
 
 /// Prints the rows; returns the exit code.
 pub async fn run<S: SecretStore>(opts: Options, store: &S, out: &mut Output) -> Result<u8> {
-    for name in &opts.fetch.projects {
-        check_project_name(name).map_err(|reason| Error::InvalidProject {
-            name: name.clone(),
-            reason,
-        })?;
-    }
     let projects = fetch::fetch(&opts.fetch, store, out).await?;
     let rows: Vec<(&str, &Row)> = opts
         .fetch

@@ -56,70 +56,42 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
                 (None, Some(root)) => Target::File(root.join(&config.file)),
                 (None, None) => return Err(Error::NotInRepo(cwd).into()),
             };
-            let env = env_of(args.env, &config);
-            let settings = one_profile(profiles, settings, &config)?;
+            let store = reader(profiles, settings, &config, &ask).await?;
             let opts = get::Options {
-                fetch: fetch::Request {
-                    projects: args.projects,
-                    root,
-                    config,
-                    env,
-                    declared_only: args.declared_only,
-                },
+                fetch: request(args.projects, root, config, args.env, args.declared_only),
                 reset: args.reset,
                 target,
                 format: format(args.format),
                 dry_run: args.dry_run,
             };
-            let store = SsmStore::connect(settings, &ask)
-                .await
-                .map_err(Error::from)?;
             get::run(opts, &cwd, &store, &mut out).await
         }
         Command::List(args) => {
             let (root, config) = repo(args.root, &cwd, true)?;
-            let settings = one_profile(profiles, settings, &config)?;
+            let store = reader(profiles, settings, &config, &ask).await?;
+            let fetch = request(args.projects, root, config, args.env, args.declared_only);
             let opts = list::Options {
-                fetch: fetch::Request {
-                    projects: args.projects,
-                    root,
-                    env: env_of(args.env, &config),
-                    config,
-                    declared_only: args.declared_only,
-                },
+                fetch,
                 json: args.json,
                 check: args.check,
             };
-            let store = SsmStore::connect(settings, &ask)
-                .await
-                .map_err(Error::from)?;
             list::run(opts, &store, &mut out).await
         }
         Command::Exec(args) => {
             let (root, config) = repo(args.root, &cwd, false)?;
-            let settings = one_profile(profiles, settings, &config)?;
+            let store = reader(profiles, settings, &config, &ask).await?;
+            let fetch = request(args.projects, root, config, args.env, args.declared_only);
             let opts = exec::Options {
-                fetch: fetch::Request {
-                    projects: args.projects,
-                    root,
-                    env: env_of(args.env, &config),
-                    config,
-                    declared_only: args.declared_only,
-                },
+                fetch,
                 no_clobber: args.no_clobber,
                 command: args.command,
             };
-            let store = SsmStore::connect(settings, &ask)
-                .await
-                .map_err(Error::from)?;
             let is_set = |name: &str| std::env::var_os(name).is_some();
             exec::run(opts, &is_set, &store, &mut out).await
         }
         Command::Whoami(args) => {
             let (_, config) = repo(None, &cwd, false)?;
-            let store = SsmStore::connect(one_profile(profiles, settings, &config)?, &ask)
-                .await
-                .map_err(Error::from)?;
+            let store = reader(profiles, settings, &config, &ask).await?;
             whoami::run(&store, args.json, &mut out).await
         }
         Command::Completions { shell } => {
@@ -187,12 +159,13 @@ fn repo(
     Ok((root, config))
 }
 
-/// Settings for a command that reads from one account.
-fn one_profile(
+/// The store of a command that reads from one account.
+async fn reader(
     profiles: Vec<String>,
     settings: AwsSettings,
     config: &RepoConfig,
-) -> Result<AwsSettings, Error> {
+    ask: &AskCode,
+) -> Result<SsmStore, Error> {
     if profiles.len() > 1 {
         return Err(Error::Input {
             message: "this command reads from one account, but --profile was given more than once"
@@ -200,11 +173,30 @@ fn one_profile(
             hint: "pass a single --profile".into(),
         });
     }
-    Ok(AwsSettings {
+    let settings = AwsSettings {
         profile: profiles.into_iter().next(),
         default_region: config.region.clone(),
         ..settings
-    })
+    };
+    Ok(SsmStore::connect(settings, ask).await?)
+}
+
+/// What to fetch for `get`, `list` and `exec`.
+fn request(
+    projects: Vec<String>,
+    root: Option<PathBuf>,
+    config: RepoConfig,
+    env: Option<EnvArg>,
+    declared_only: bool,
+) -> fetch::Request {
+    let env = env_of(env, &config);
+    fetch::Request {
+        projects,
+        root,
+        config,
+        env,
+        declared_only,
+    }
 }
 
 fn env_of(flag: Option<EnvArg>, config: &RepoConfig) -> Env {

@@ -4,7 +4,6 @@
 //! (`~/.aws/cli/cache/<sha1 of the AssumeRole arguments>.json`, mode 0600), so a code typed
 //! in either tool serves both until the credentials expire.
 
-use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,10 +13,9 @@ use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::ProvideCredentials;
-use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
-use aws_types::os_shim_internal::{Env, Fs};
+use aws_types::os_shim_internal::Env;
 use serde_json::{Value, json};
 
 use super::AwsSettings;
@@ -50,23 +48,11 @@ pub struct MfaRole {
 
 /// The selected profile, if it is an MFA-protected role this module must handle.
 pub async fn mfa_role(settings: &AwsSettings) -> Option<MfaRole> {
-    let env = Env::real();
-    if settings.profile.is_none() && env.get("AWS_ACCESS_KEY_ID").is_ok() {
+    let view = super::session::load_view(settings).await;
+    if view.env_keys || !view.chosen {
         return None;
     }
-    let name = settings
-        .profile
-        .clone()
-        .or_else(|| env.get("AWS_PROFILE").ok())?;
-    let set = aws_config::profile::load(
-        &Fs::real(),
-        &env,
-        &EnvConfigFiles::default(),
-        Some(Cow::Owned(name.clone())),
-    )
-    .await
-    .ok()?;
-    let p = set.get_profile(&name)?;
+    let p = view.profile?;
     Some(MfaRole {
         role_arn: p.get("role_arn")?.to_string(),
         serial: p.get("mfa_serial")?.to_string(),
@@ -74,7 +60,7 @@ pub async fn mfa_role(settings: &AwsSettings) -> Option<MfaRole> {
         session_name: p.get("role_session_name").map(str::to_string),
         external_id: p.get("external_id").map(str::to_string),
         duration: p.get("duration_seconds").and_then(|d| d.parse().ok()),
-        profile: name,
+        profile: view.name,
     })
 }
 

@@ -2,7 +2,7 @@
 
 pub mod mfa;
 mod put;
-mod session;
+pub(super) mod session;
 
 use std::error::Error as StdError;
 use std::time::Duration;

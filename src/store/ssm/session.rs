@@ -10,7 +10,7 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
-use super::SsmStore;
+use super::{AwsSettings, SsmStore};
 
 /// The profile in use, as far as the config files describe it.
 pub(super) struct ProfileView {
@@ -32,7 +32,7 @@ impl Keys {
         self.0.contains_key(key)
     }
 
-    fn get(&self, key: &str) -> Option<&str> {
+    pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
     }
 }
@@ -47,6 +47,9 @@ const KEYS: &[&str] = &[
     "web_identity_token_file",
     "aws_access_key_id",
     "mfa_serial",
+    "role_session_name",
+    "external_id",
+    "duration_seconds",
 ];
 
 /// The session behind the store's credentials.
@@ -68,29 +71,7 @@ pub struct Session {
 
 impl SsmStore {
     pub(super) async fn profile_view(&self) -> ProfileView {
-        let env = Env::real();
-        let env_keys = self.settings.profile.is_none() && env.get("AWS_ACCESS_KEY_ID").is_ok();
-        let chosen = self
-            .settings
-            .profile
-            .clone()
-            .or_else(|| env.get("AWS_PROFILE").ok());
-        let name = chosen.clone().unwrap_or_else(|| "default".to_string());
-        let set = aws_config::profile::load(
-            &Fs::real(),
-            &env,
-            &EnvConfigFiles::default(),
-            Some(Cow::Owned(name.clone())),
-        )
-        .await
-        .ok();
-        let profile = set.as_ref().and_then(|s| s.get_profile(&name)).map(keys);
-        ProfileView {
-            name,
-            chosen: chosen.is_some(),
-            env_keys,
-            profile,
-        }
+        load_view(&self.settings).await
     }
 
     /// Profile, region, endpoint, credential source and expiry. Loads the credentials once
@@ -115,6 +96,33 @@ impl SsmStore {
             }),
             expires,
         }
+    }
+}
+
+/// The selected profile as aws-config selects it: `--profile`, else AWS_PROFILE (keys in the
+/// environment win when no `--profile` is given).
+pub(super) async fn load_view(settings: &AwsSettings) -> ProfileView {
+    let env = Env::real();
+    let env_keys = settings.profile.is_none() && env.get("AWS_ACCESS_KEY_ID").is_ok();
+    let chosen = settings
+        .profile
+        .clone()
+        .or_else(|| env.get("AWS_PROFILE").ok());
+    let name = chosen.clone().unwrap_or_else(|| "default".to_string());
+    let set = aws_config::profile::load(
+        &Fs::real(),
+        &env,
+        &EnvConfigFiles::default(),
+        Some(Cow::Owned(name.clone())),
+    )
+    .await
+    .ok();
+    let profile = set.as_ref().and_then(|s| s.get_profile(&name)).map(keys);
+    ProfileView {
+        name,
+        chosen: chosen.is_some(),
+        env_keys,
+        profile,
     }
 }
 
