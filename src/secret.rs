@@ -24,3 +24,24 @@ impl fmt::Debug for SecretValue {
         f.write_str("SecretValue(<redacted>)")
     }
 }
+
+impl std::str::FromStr for SecretValue {
+    type Err = std::convert::Infallible;
+
+    /// For `--value`: the value is kept redacted from the moment it is parsed.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_value_from_the_command_line_is_redacted_in_debug_output() {
+        use clap::Parser;
+        let cli =
+            crate::cli::Cli::try_parse_from(["secrets", "create", "--value", "hunter2-secret"])
+                .unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2-secret"));
+    }
+}

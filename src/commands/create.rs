@@ -19,7 +19,7 @@ pub enum ValueSource {
     /// Ask on the terminal (hidden, twice).
     Ask,
     /// Given on the command line.
-    Literal(String),
+    Literal(SecretValue),
     /// Read from stdin.
     Stdin,
     /// Read from a file.
@@ -187,7 +187,7 @@ async fn read_value(
     prompter: &Arc<dyn Prompter>,
 ) -> Result<String> {
     let value = match source {
-        ValueSource::Literal(v) => v,
+        ValueSource::Literal(v) => v.expose().to_string(),
         ValueSource::Stdin => read_stdin()?,
         ValueSource::File(path) => {
             let bytes = std::fs::read(&path)
