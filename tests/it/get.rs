@@ -425,3 +425,16 @@ fn a_slow_fetch_shows_a_spinner_on_a_terminal_only() {
     }
     assert!(env.env_file().exists());
 }
+
+#[test]
+fn outside_a_repository_file_dash_sweeps_ssm_only() {
+    let mut env = TestEnv::new();
+    let p = project("norepo");
+    env.seed(&[(&format!("/k8s/{p}/OUTSIDE"), "outside-value-1")]);
+    let outside = tempfile::tempdir().unwrap();
+    let mut cmd = env.cmd(&["get", &p, "--file", "-", "--endpoint-url", &env.endpoint]);
+    cmd.command.current_dir(outside.path());
+    let run = cmd.values_on_stdout().run();
+    run.expect_code(0);
+    assert_eq!(run.stdout, "export OUTSIDE='outside-value-1'\n");
+}
