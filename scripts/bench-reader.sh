@@ -2,14 +2,19 @@
 # Benchmarks the infra reader: resolving one service in a generated monorepo of 5,000
 # TypeScript files (plus a node_modules folder it must skip), through the release binary.
 # The reader's own time comes from `-v` ("infra: ... (N ms so far)"); SSM is a local moto.
-# Usage: scripts/bench-reader.sh [runs]   (not part of the test run)
+# Usage: scripts/bench-reader.sh [runs] [binary...]   (not part of the test run)
+# With several binaries (e.g. two builds to compare), their runs alternate, so the machine's
+# noise falls on each alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-20}"
+shift || true
 
 command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
-cargo build --release --locked --quiet
-bin="$PWD/target/release/secrets"
+if [ "$#" -eq 0 ]; then
+  cargo build --release --locked --quiet
+  set -- "$PWD/target/release/secrets"
+fi
 
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -55,12 +60,20 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-times=()
+# One file of timings per binary (bash 3 on macOS has no associative arrays).
 for _ in $(seq "$runs"); do
-  line="$("$bin" list app-150 -C "$repo" --declared-only -v 2>&1 >/dev/null | grep '^trace: infra: app-150:')"
-  times+=("$(sed -E 's/.*\(([0-9.]+) ms so far\).*/\1/' <<<"$line")")
+  i=0
+  for bin in "$@"; do
+    line="$("$bin" list app-150 -C "$repo" --declared-only -v 2>&1 >/dev/null | grep '^trace: infra: app-150:')"
+    sed -E 's/.*\(([0-9.]+) ms so far\).*/\1/' <<<"$line" >>"$work/times.$i"
+    i=$((i + 1))
+  done
 done
-printf '%s\n' "${times[@]}" | sort -n | awk -v runs="$runs" '
-  { v[NR] = $1 }
-  END { printf "reader, one service in 5,000 files, %d runs: min %.1f ms, median %.1f ms, max %.1f ms\n", runs, v[1], v[int((NR + 1) / 2)], v[NR] }'
-echo "declared: $("$bin" list app-150 -C "$repo" --declared-only 2>/dev/null | tail -n +2 | wc -l) secrets"
+i=0
+for bin in "$@"; do
+  sort -n "$work/times.$i" | awk -v runs="$runs" -v bin="$bin" '
+    { v[NR] = $1 }
+    END { printf "%s: one service in 5,000 files, %d runs: min %.1f ms, median %.1f ms, max %.1f ms\n", bin, runs, v[1], v[int((NR + 1) / 2)], v[NR] }'
+  echo "  declared: $("$bin" list app-150 -C "$repo" --declared-only 2>/dev/null | tail -n +2 | wc -l) secrets; size $(wc -c <"$bin") bytes"
+  i=$((i + 1))
+done
