@@ -7,7 +7,6 @@ use anyhow::Result;
 use super::fetch;
 use crate::error::Error;
 use crate::output::Output;
-use crate::resolve;
 use crate::store::SecretStore;
 
 /// What `exec` was asked to do.
@@ -41,20 +40,7 @@ pub async fn run<S: SecretStore>(
         .into());
     };
     let rows = fetch::fetch(&opts.fetch, store, out).await?;
-    for row in rows
-        .iter()
-        .flatten()
-        .filter(|r| r.status == resolve::Status::Missing)
-    {
-        out.warn(&format!(
-            "{}: {} is not in SSM ({})",
-            row.name, row.path, row.source
-        ));
-    }
-    let (entries, _, warnings) = resolve::entries(&rows);
-    for w in &warnings {
-        out.warn(w);
-    }
+    let (entries, _) = fetch::variables(&opts.fetch.projects, &rows, out);
     let mut cmd = std::process::Command::new(program);
     cmd.args(args);
     let mut added = 0;

@@ -9,10 +9,11 @@ use anyhow::Result;
 use futures_util::future::try_join_all;
 
 use crate::config::{RepoConfig, check_project_name};
+use crate::envfile::Entry;
 use crate::error::Error;
 use crate::infra::{self, Env};
 use crate::output::Output;
-use crate::resolve::{self, Project, Row, Rules};
+use crate::resolve::{self, Project, Row, Rules, Status};
 use crate::store::SecretStore;
 
 /// What to fetch.
@@ -113,6 +114,38 @@ pub async fn fetch<S: SecretStore>(
         all.push(rows);
     }
     Ok(all)
+}
+
+/// The variables to set from every project's rows, each with its project's index; warns
+/// about declared secrets missing from SSM, projects with nothing to set, and names set by
+/// several projects.
+pub fn variables(
+    projects: &[String],
+    rows: &[Vec<Row>],
+    out: &mut Output,
+) -> (Vec<Entry>, Vec<usize>) {
+    for row in rows
+        .iter()
+        .flatten()
+        .filter(|r| r.status == Status::Missing)
+    {
+        out.warn(&format!(
+            "{}: {} is not in SSM ({})",
+            row.name, row.path, row.source
+        ));
+    }
+    for (project, rows) in projects.iter().zip(rows) {
+        if rows.iter().all(|r| r.value.is_none()) {
+            out.warn(&format!(
+                "no secrets found for {project} (check the project name, --profile and --region)"
+            ));
+        }
+    }
+    let (entries, owners, warnings) = resolve::entries(rows);
+    for w in &warnings {
+        out.warn(w);
+    }
+    (entries, owners)
 }
 
 /// Each project's declared secrets, from the infra code (nothing without a repository).

@@ -8,7 +8,6 @@ use super::fetch;
 use crate::envfile::{self, Format, Status, SyntaxError, Target};
 use crate::error::{Error, exit};
 use crate::output::Output;
-use crate::resolve;
 use crate::store::SecretStore;
 
 /// What `get` was asked to do, as plain values.
@@ -40,27 +39,7 @@ pub async fn run<S: SecretStore>(
     }
 
     let rows = fetch::fetch(&opts.fetch, store, out).await?;
-    for row in rows
-        .iter()
-        .flatten()
-        .filter(|r| r.status == resolve::Status::Missing)
-    {
-        out.warn(&format!(
-            "{}: {} is not in SSM ({})",
-            row.name, row.path, row.source
-        ));
-    }
-    for (project, rows) in opts.fetch.projects.iter().zip(&rows) {
-        if rows.iter().all(|r| r.value.is_none()) {
-            out.warn(&format!(
-                "no secrets found for {project} (check the project name, --profile and --region)"
-            ));
-        }
-    }
-    let (entries, owners, warnings) = resolve::entries(&rows);
-    for warning in &warnings {
-        out.warn(warning);
-    }
+    let (entries, owners) = fetch::variables(&opts.fetch.projects, &rows, out);
 
     // Held from reading the file to replacing it, so concurrent runs never lose each
     // other's keys; the network fetch above is not inside it.
