@@ -75,29 +75,10 @@ fn scripted_create_from_stdin_file_and_flag() {
         "--endpoint-url",
         &env.endpoint,
     ]);
-    cmd.command.stdin(std::process::Stdio::piped());
-    let mut child = cmd
-        .command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"stdin-secret-value\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let run = cmd.run_with_stdin(b"stdin-secret-value\n");
+    run.expect_code(0);
     assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        run.stdout,
         format!("Created {name} (SecureString, version 1) in 123456789012 (default credentials)\n")
     );
     let Stored {

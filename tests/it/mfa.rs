@@ -115,35 +115,19 @@ fn mfa_token_flag_and_no_terminal() {
 
 #[test]
 fn without_a_terminal_the_code_is_read_from_stdin() {
-    use std::io::Write;
     let (env, proxy) = mfa_env();
-    let mut cmd = env.bare_cmd(&["whoami", "--profile", "mfa"]);
-    cmd.command
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.command.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"246810\n").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("assumed-role/mfa-reader/"));
+    let run = env
+        .bare_cmd(&["whoami", "--profile", "mfa"])
+        .run_with_stdin(b"246810\n");
+    run.expect_code(0);
+    assert!(run.stdout.contains("assumed-role/mfa-reader/"));
     assert_eq!(proxy.count("AssumeRole"), 1);
 
     // Not a 6-digit code: refused before any AssumeRole.
     fs::remove_file(cli_cache_file(&env)).unwrap();
-    let mut cmd = env.bare_cmd(&["whoami", "--profile", "mfa"]);
-    cmd.command
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.command.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"12ab\n").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    let run = env
+        .bare_cmd(&["whoami", "--profile", "mfa"])
+        .run_with_stdin(b"12ab\n");
+    run.expect_code(3);
     assert_eq!(proxy.count("AssumeRole"), 1);
 }

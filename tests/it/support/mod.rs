@@ -244,6 +244,30 @@ impl Cmd<'_> {
     /// Runs to completion and applies the leak scan.
     pub fn run(&mut self) -> Run {
         let out = self.command.output().expect("run secrets");
+        self.finish(out)
+    }
+
+    /// Runs with `input` on stdin, then applies the leak scan like `run`.
+    pub fn run_with_stdin(&mut self, input: &[u8]) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run secrets");
+        child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(input)
+            .expect("write stdin");
+        let out = child.wait_with_output().expect("wait for secrets");
+        self.finish(out)
+    }
+
+    fn finish(&self, out: std::process::Output) -> Run {
         let run = Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
