@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the infra reader: resolving one service in a generated monorepo of 5,000
 # TypeScript files (plus a node_modules folder it must skip), through the release binary.
-# The reader's own time comes from `-v` ("infra: ... (N ms so far)"); SSM is a local moto.
+# The reader's own time comes from `-v` ("infra: ... (read by N ms)"; builds before
+# 2026-11-24 afternoon said "(N ms so far)"); SSM is a local moto.
 # Usage: scripts/bench-reader.sh [runs] [binary...]   (not part of the test run)
 # With several binaries (e.g. two builds to compare), their runs alternate, so the machine's
 # noise falls on each alike.
@@ -65,7 +66,8 @@ for _ in $(seq "$runs"); do
   i=0
   for bin in "$@"; do
     line="$("$bin" list app-150 -C "$repo" --declared-only -v 2>&1 >/dev/null | grep '^trace: infra: app-150:')"
-    sed -E 's/.*\(([0-9.]+) ms so far\).*/\1/' <<<"$line" >>"$work/times.$i"
+    sed -E -e 's/.*\(([0-9.]+) ms so far\).*/\1/' -e 's/.*\(read by ([0-9.]+) ms\).*/\1/' \
+      <<<"$line" >>"$work/times.$i"
     i=$((i + 1))
   done
 done

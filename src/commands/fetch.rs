@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use futures_util::future::try_join_all;
 
 use crate::config::{RepoConfig, check_project_name};
@@ -44,13 +44,13 @@ pub async fn fetch<S: SecretStore>(
         })?;
     }
     let started = Instant::now();
-    let readings = read_infra(req, out, started);
     let prefixes: Vec<String> = req
         .projects
         .iter()
         .map(|p| format!("{}{p}/", req.config.prefix))
         .collect();
-    let names = by_name(req, &prefixes, &readings);
+    // The sweep needs no infra, so it starts at once; the infra is read on another thread
+    // meanwhile, and the declared paths are fetched as soon as it is done.
     let sweeps: Vec<_> = match req.declared_only {
         true => Vec::new(),
         false => prefixes.iter().map(|p| store.list_under(p)).collect(),
@@ -60,13 +60,22 @@ pub async fn fetch<S: SecretStore>(
             "sweep {prefix} (GetParametersByPath, recursive, decrypted)"
         ));
     }
-    out.trace(&format!(
-        "GetParameters for {} name(s), 10 per call",
-        names.len()
-    ));
+    let declared = async {
+        let readings = read_infra(req).await?;
+        let names = by_name(req, &prefixes, &readings);
+        let took = started.elapsed();
+        let fetched = store.get_many(&names).await;
+        Ok::<_, anyhow::Error>((readings, names.len(), took, fetched))
+    };
     let progress = out.progress("fetching secrets from SSM");
-    let (swept, fetched) = tokio::join!(try_join_all(sweeps), store.get_many(&names));
+    let (swept, declared) = tokio::join!(try_join_all(sweeps), declared);
     drop(progress);
+    let (readings, fetched_names, infra_took, fetched) = declared?;
+    report_infra(req, &readings, infra_took, out);
+    out.trace(&format!(
+        "GetParameters for {fetched_names} name(s), 10 per call, started at {:.1} ms",
+        infra_took.as_secs_f64() * 1000.0
+    ));
     let fetched = fetched.map_err(Error::from)?;
     let swept = match req.declared_only {
         true => vec![Vec::new(); prefixes.len()],
@@ -148,43 +157,70 @@ pub fn variables(
     (entries, owners)
 }
 
-/// Each project's declared secrets, from the infra code (nothing without a repository).
-fn read_infra(req: &Request, out: &mut Output, started: Instant) -> Vec<infra::Reading> {
-    let readings: Vec<infra::Reading> = req
-        .projects
-        .iter()
-        .map(|p| match &req.root {
-            Some(root) => infra::read_service(root, p, req.env),
-            None => infra::Reading::default(),
-        })
-        .collect();
-    for (project, reading) in req.projects.iter().zip(&readings) {
+/// Each project's declared secrets, from the infra code (nothing without a repository), read
+/// on a blocking thread so the requests already sent keep going.
+async fn read_infra(req: &Request) -> Result<Vec<infra::Reading>> {
+    let Some(root) = req.root.clone() else {
+        return Ok(req
+            .projects
+            .iter()
+            .map(|_| infra::Reading::default())
+            .collect());
+    };
+    let (projects, env) = (req.projects.clone(), req.env);
+    let readings = tokio::task::spawn_blocking(move || {
+        projects
+            .iter()
+            .map(|p| infra::read_service(&root, p, env))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .context("reading the infra code failed")?;
+    Ok(readings)
+}
+
+/// Traces what the infra reading found and how long it took, and passes on its warnings.
+fn report_infra(
+    req: &Request,
+    readings: &[infra::Reading],
+    took: std::time::Duration,
+    out: &mut Output,
+) {
+    for (project, reading) in req.projects.iter().zip(readings) {
         let found = if reading.found {
             ""
         } else {
             ", no service(...) found"
         };
         out.trace(&format!(
-            "infra: {project}: {} declared{found} ({:.1} ms so far)",
+            "infra: {project}: {} declared{found} (read by {:.1} ms)",
             reading.secrets.len(),
-            started.elapsed().as_secs_f64() * 1000.0
+            took.as_secs_f64() * 1000.0
         ));
         for w in &reading.warnings {
             out.warn(&format!("{project}: {w}"));
         }
     }
-    readings
 }
 
-/// Paths fetched by name: declared ones the sweep does not cover, and the overrides.
+/// Paths fetched by name: declared ones the sweep does not cover, and the overrides. With a
+/// sweep, every override path is fetched alongside, since the sweep may yet find its name;
+/// without one, only those of declared names.
 fn by_name(req: &Request, prefixes: &[String], readings: &[infra::Reading]) -> Vec<String> {
-    let mut names: BTreeSet<String> = req.config.overrides.values().cloned().collect();
+    let mut names = BTreeSet::new();
     for (prefix, reading) in prefixes.iter().zip(readings) {
         for d in &reading.secrets {
-            if req.declared_only || !d.path.starts_with(prefix.as_str()) {
-                names.insert(d.path.clone());
-            }
+            match req.config.overrides.get(&d.name) {
+                Some(path) => names.insert(path.clone()),
+                None if req.declared_only || !d.path.starts_with(prefix.as_str()) => {
+                    names.insert(d.path.clone())
+                }
+                None => false,
+            };
         }
+    }
+    if !req.declared_only {
+        names.extend(req.config.overrides.values().cloned());
     }
     names.into_iter().collect()
 }

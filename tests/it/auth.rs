@@ -137,12 +137,16 @@ fn assume_role_with_source_profile_through_sts() {
         "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n\n\
          [profile role]\nrole_arn = arn:aws:iam::123456789012:role/secrets-reader\nsource_profile = base\n\
          region = eu-west-1\nendpoint_url = {}\n", env.endpoint));
+    // STS through a counting proxy: the sweep and GetParameters start together, and both
+    // must wait for the one AssumeRole rather than each making its own.
+    let sts = Proxy::start(&env.moto_url, vec![]);
     let run = env
         .bare_cmd(&["get", &p, "--profile", "role"])
-        .env("AWS_ENDPOINT_URL_STS", &env.endpoint)
+        .env("AWS_ENDPOINT_URL_STS", &sts.url)
         .run();
     run.expect_code(0);
     assert_fetched(&env, &p);
+    assert_eq!(sts.count("AssumeRole"), 1, "credentials resolved once");
 }
 
 #[test]
