@@ -18,9 +18,8 @@ use std::net::SocketAddr;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::OwnedReadHalf;
-use tokio::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,43 +57,47 @@ fn proxy(args: &[String]) -> Result<(), String> {
             .parse()
             .map_err(|e| format!("bad --delay-ms: {e}"))?,
     );
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-    runtime.block_on(async move {
-        let listener = TcpListener::bind(&listen)
-            .await
-            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
-        println!("{local}");
-        loop {
-            let (client, _) = listener.accept().await.map_err(|e| e.to_string())?;
-            tokio::spawn(relay(client, upstream, delay));
-        }
-    })
+    // Plain threads: a thread's sleep is accurate to tens of microseconds, where tokio's
+    // timer rounds up to the next millisecond (about 2 ms too much per round trip).
+    let listener =
+        TcpListener::bind(&listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("{local}");
+    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    for client in listener.incoming() {
+        let client = client.map_err(|e| e.to_string())?;
+        std::thread::spawn(move || relay(client, upstream, delay));
+    }
+    Ok(())
 }
 
 /// One client connection: a handshake's round trip, then each request delivered `delay` after
 /// it arrived and each answer `delay` after the upstream gave it. moto answers every request
 /// with `Connection: close`, which AWS does not, so each request gets its own upstream
 /// connection and the client's connection is kept open, as it would be with AWS.
-async fn relay(client: TcpStream, upstream: SocketAddr, delay: Duration) {
-    tokio::time::sleep(delay * 2).await;
+fn relay(mut client: TcpStream, upstream: SocketAddr, delay: Duration) {
+    std::thread::sleep(delay * 2);
     let _ = client.set_nodelay(true);
-    let (mut from_client, mut to_client) = client.into_split();
     let mut pending = Vec::new();
-    while let Some(request) = read_request(&mut from_client, &mut pending).await {
-        tokio::time::sleep(delay).await;
-        let Some(answer) = exchange(upstream, &request).await else {
+    while let Some((request, arrived)) = read_request(&mut client, &mut pending) {
+        sleep_until(arrived + delay);
+        let Some((answer, answered)) = exchange(upstream, &request) else {
             return;
         };
-        tokio::time::sleep(delay).await;
-        if to_client.write_all(&answer).await.is_err() {
+        sleep_until(answered + delay);
+        if client.write_all(&answer).is_err() {
             return;
         }
     }
 }
 
-/// One HTTP/1.1 request (head and a Content-Length body) from the client, or None at its end.
-async fn read_request(from: &mut OwnedReadHalf, pending: &mut Vec<u8>) -> Option<Vec<u8>> {
+fn sleep_until(due: Instant) {
+    std::thread::sleep(due.saturating_duration_since(Instant::now()));
+}
+
+/// One HTTP/1.1 request (head and a Content-Length body) from the client and when its last
+/// byte arrived, or None at the connection's end.
+fn read_request(from: &mut TcpStream, pending: &mut Vec<u8>) -> Option<(Vec<u8>, Instant)> {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         if let Some(head_end) = find(pending, b"\r\n\r\n") {
@@ -103,10 +106,10 @@ async fn read_request(from: &mut OwnedReadHalf, pending: &mut Vec<u8>) -> Option
                 .unwrap_or(0);
             let total = head_end + 4 + length;
             if pending.len() >= total {
-                return Some(pending.drain(..total).collect());
+                return Some((pending.drain(..total).collect(), Instant::now()));
             }
         }
-        match from.read(&mut buf).await {
+        match from.read(&mut buf) {
             Ok(0) | Err(_) => return None,
             Ok(n) => pending.extend_from_slice(&buf[..n]),
         }
@@ -114,12 +117,13 @@ async fn read_request(from: &mut OwnedReadHalf, pending: &mut Vec<u8>) -> Option
 }
 
 /// Sends one request on a new upstream connection and returns the whole answer, without its
-/// `Connection: close`. The answer ends where its Content-Length says (moto holds the
-/// connection open for several milliseconds after answering), else at the connection's end.
-async fn exchange(upstream: SocketAddr, request: &[u8]) -> Option<Vec<u8>> {
-    let mut server = TcpStream::connect(upstream).await.ok()?;
+/// `Connection: close`, and when it was complete. The answer ends where its Content-Length
+/// says (moto holds the connection open for several milliseconds after answering), else at
+/// the connection's end.
+fn exchange(upstream: SocketAddr, request: &[u8]) -> Option<(Vec<u8>, Instant)> {
+    let mut server = TcpStream::connect(upstream).ok()?;
     let _ = server.set_nodelay(true);
-    server.write_all(request).await.ok()?;
+    server.write_all(request).ok()?;
     let mut answer = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -130,11 +134,12 @@ async fn exchange(upstream: SocketAddr, request: &[u8]) -> Option<Vec<u8>> {
                 break;
             }
         }
-        match server.read(&mut buf).await.ok()? {
+        match server.read(&mut buf).ok()? {
             0 => break,
             n => answer.extend_from_slice(&buf[..n]),
         }
     }
+    let answered = Instant::now();
     let head_end = find(&answer, b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&answer[..head_end]).to_string();
     let body = answer[head_end + 4..].to_vec();
@@ -151,7 +156,7 @@ async fn exchange(upstream: SocketAddr, request: &[u8]) -> Option<Vec<u8>> {
     let mut out = lines.join("\r\n").into_bytes();
     out.extend_from_slice(b"\r\n\r\n");
     out.extend_from_slice(&body);
-    Some(out)
+    Some((out, answered))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -185,8 +190,8 @@ fn first_byte(args: &[String]) -> Result<(), String> {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         // A listener per run: connections a killed run left in the backlog must not count.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| format!("cannot listen: {e}"))?;
+        let listener =
+            TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot listen: {e}"))?;
         let url = format!(
             "http://{}",
             listener.local_addr().map_err(|e| e.to_string())?
@@ -202,7 +207,7 @@ fn first_byte(args: &[String]) -> Result<(), String> {
             .map_err(|e| format!("cannot run {}: {e}", argv[0]))?;
         let mut conn = accept_or_exit(&listener, &mut child, &argv[0])?;
         let mut byte = [0u8; 1];
-        std::io::Read::read_exact(&mut conn, &mut byte).map_err(|e| e.to_string())?;
+        conn.read_exact(&mut byte).map_err(|e| e.to_string())?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         let _ = child.kill();
         let _ = child.wait();
@@ -215,10 +220,10 @@ fn first_byte(args: &[String]) -> Result<(), String> {
 
 /// The command's first connection; an error if it exits without making one.
 fn accept_or_exit(
-    listener: &std::net::TcpListener,
+    listener: &TcpListener,
     child: &mut std::process::Child,
     name: &str,
-) -> Result<std::net::TcpStream, String> {
+) -> Result<TcpStream, String> {
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     loop {
         match listener.accept() {

@@ -153,6 +153,7 @@ pub fn store_exit_code(e: &StoreError) -> u8 {
     match e {
         S::Credentials { .. } => exit::CREDENTIALS,
         S::AlreadyExists { .. } => exit::EXISTS,
+        S::CaBundle { .. } => exit::USAGE,
         _ => exit::FAILURE,
     }
 }

@@ -163,6 +163,14 @@ pub enum StoreError {
         /// Full name.
         name: String,
     },
+    /// The CA bundle given for TLS cannot be used.
+    #[error("cannot use the CA bundle {}: {reason}", .path.display())]
+    CaBundle {
+        /// The file named by --ca-bundle or AWS_CA_BUNDLE.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Any other error SSM answered with.
     #[error("{action} on {path} failed: {code}: {message}")]
     Service {
@@ -222,8 +230,17 @@ impl StoreError {
             StoreError::Timeout { .. } => Some(
                 "check your network or VPN, or allow more time with --timeout SECONDS".to_string(),
             ),
+            StoreError::Network { detail, .. } if detail.contains("certificate") => Some(
+                "if your network inspects TLS, point AWS_CA_BUNDLE (or --ca-bundle) at its CA \
+                 certificate in PEM form"
+                    .to_string(),
+            ),
             StoreError::Network { .. } => Some(
                 "check your network or VPN, and --region / --endpoint-url if you set them"
+                    .to_string(),
+            ),
+            StoreError::CaBundle { .. } => Some(
+                "point AWS_CA_BUNDLE (or --ca-bundle) at a PEM file of CA certificates, or unset it"
                     .to_string(),
             ),
             StoreError::AlreadyExists { .. } => {

@@ -11,3 +11,4 @@ mod get_failures;
 mod infra;
 mod mfa;
 mod shell;
+mod tls;

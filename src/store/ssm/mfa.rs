@@ -10,9 +10,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::ProvideCredentials;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use aws_types::os_shim_internal::Env;
@@ -128,6 +130,7 @@ pub async fn credentials(
     settings: &AwsSettings,
     region: &Region,
     ask: &AskCode,
+    http: SharedHttpClient,
 ) -> Result<Credentials, StoreError> {
     if let Some(creds) = cache_path(role).and_then(|p| read_cache(&p)) {
         return Ok(creds);
@@ -138,6 +141,11 @@ pub async fn credentials(
         detail,
     };
     let source = ProfileFileCredentialsProvider::builder()
+        .configure(
+            &ProviderConfig::without_region()
+                .with_region(Some(region.clone()))
+                .with_http_client(http.clone()),
+        )
         .profile_name(&role.source_profile)
         .build()
         .provide_credentials()
@@ -159,6 +167,7 @@ pub async fn credentials(
         Err(_) => return Err(rejected("no MFA code was given".into())),
     };
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
         .region(region.clone())
         .profile_name(&role.profile)
         .credentials_provider(source);

@@ -3,6 +3,7 @@
 pub mod mfa;
 mod put;
 pub(super) mod session;
+mod tls;
 
 use std::error::Error as StdError;
 use std::time::Duration;
@@ -40,6 +41,8 @@ pub struct AwsSettings {
     pub timeout: Duration,
     /// Region when neither flag, environment nor profile names one.
     pub default_region: String,
+    /// `--ca-bundle` / AWS_CA_BUNDLE: CA certificates trusted besides the built-in roots.
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 /// SSM and STS clients built once from one configuration; cheap to clone.
@@ -58,7 +61,9 @@ impl SsmStore {
     /// called here, unless the AWS CLI's cache still holds valid credentials for it.
     pub async fn connect(settings: AwsSettings, ask: &mfa::AskCode) -> Result<Self, StoreError> {
         let region = resolve_region(&settings).await;
+        let http = tls::http_client(settings.ca_bundle.as_deref())?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http.clone())
             .region(region.clone())
             .retry_config(RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1)))
             .timeout_config(
@@ -68,8 +73,9 @@ impl SsmStore {
                     .build(),
             );
         if let Some(profile) = &settings.profile {
-            let provider_config =
-                ProviderConfig::without_region().with_region(Some(region.clone()));
+            let provider_config = ProviderConfig::without_region()
+                .with_region(Some(region.clone()))
+                .with_http_client(http.clone());
             loader = loader.profile_name(profile).credentials_provider(
                 ProfileFileCredentialsProvider::builder()
                     .configure(&provider_config)
@@ -81,13 +87,21 @@ impl SsmStore {
             loader = loader.endpoint_url(url);
         }
         if let Some(role) = mfa::mfa_role(&settings).await {
-            let creds = mfa::credentials(&role, &settings, &region, ask).await?;
+            let creds = mfa::credentials(&role, &settings, &region, ask, http).await?;
             loader = loader.credentials_provider(creds);
         }
         let config = loader.load().await;
         Ok(Self {
-            ssm: aws_sdk_ssm::Client::new(&config),
-            sts: aws_sdk_sts::Client::new(&config),
+            ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(&config)
+                    .retry_classifier(tls::CertificateErrorsAreFinal)
+                    .build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&config)
+                    .retry_classifier(tls::CertificateErrorsAreFinal)
+                    .build(),
+            ),
             credentials: config.credentials_provider(),
             region: region.to_string(),
             settings,

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Turns scripts/bench.sh's hyperfine results into the Markdown table BENCHMARKS.md holds.
+
+Commands are named "<label> <network>": labels a (secrets get), b (--declared-only),
+a-baseline/b-baseline (another build), c (aws CLI), d (upstream fetch in Node); networks
+loopback and 40ms.
+"""
+import argparse
+import json
+import math
+import statistics
+
+LABELS = {
+    "a": "(a) `secrets get bench`",
+    "a-baseline": "(a) same, baseline build",
+    "b": "(b) `secrets get bench --declared-only`",
+    "b-baseline": "(b) same, baseline build",
+    "c": "(c) `aws ssm get-parameters-by-path --recursive --with-decryption`",
+    "d": "(d) upstream fetch step: Node, @aws-sdk/client-ssm, GetParameters ×10 in parallel",
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("times")
+    ap.add_argument("--date", required=True)
+    ap.add_argument("--machine", required=True)
+    ap.add_argument("--versions", required=True)
+    ap.add_argument("--runs", type=int, required=True)
+    ap.add_argument("--delay-ms", type=float, required=True)
+    ap.add_argument("--concurrency", type=int, required=True)
+    ap.add_argument("--declared", type=int, required=True)
+    ap.add_argument("--swept", type=int, required=True)
+    ap.add_argument("--startup", action="append", default=[])
+    ap.add_argument("--rss", required=True)
+    ap.add_argument("--size", type=int, required=True)
+    a = ap.parse_args()
+
+    median = {}
+    spread = {}
+    for r in json.load(open(a.times))["results"]:
+        times = [t * 1000 for t in r["times"]]
+        median[r["command"]] = statistics.median(times)
+        spread[r["command"]] = (min(times), max(times))
+
+    rtt = 2 * a.delay_ms
+    batches = math.ceil(a.declared / 10)
+    floor_b = rtt * (1 + math.ceil(batches / a.concurrency))
+    floor_a = rtt * (1 + math.ceil(a.swept / 10))
+
+    out = []
+    out.append(f"Measured {a.date} on {a.machine}; {a.runs} runs each after 2 warm-ups, all in one")
+    out.append(f"hyperfine run. Versions: {a.versions}.")
+    out.append("")
+    out.append(f"Store: {a.swept} parameters under `/k8s/bench/` and {a.declared} declared paths "
+               "outside it, SecureStrings of 8–120 bytes.")
+    out.append(f"\"40 ms\" is through `latency_proxy` adding {a.delay_ms:g} ms each way, and one "
+               "round trip more for each new connection.")
+    out.append("")
+    out.append("| command | loopback: median (min–max) | 40 ms round trip: median (min–max) |")
+    out.append("| --- | --- | --- |")
+    for label, text in LABELS.items():
+        cells = []
+        for net in ("loopback", "40ms"):
+            key = f"{label} {net}"
+            if key not in median:
+                cells.append(None)
+                continue
+            lo, hi = spread[key]
+            cells.append(f"{median[key]:.0f} ms ({lo:.0f}–{hi:.0f})")
+        if any(cells):
+            out.append(f"| {text} | {cells[0] or '–'} | {cells[1] or '–'} |")
+    out.append("")
+
+    def m(key):
+        return median.get(key, float("nan"))
+
+    def row(what, value, target, ok):
+        out.append(f"| {what} | {value} | {target} | {'met' if ok else '**not met**'} |")
+
+    out.append("| target (40 ms round trip unless said) | measured | target | |")
+    out.append("| --- | --- | --- | --- |")
+    b, a_, c, d = m("b 40ms"), m("a 40ms"), m("c 40ms"), m("d 40ms")
+    row("(b) against (d): (d) ÷ (b)", f"{d / b:.1f}×", "≥ 3×", d / b >= 3)
+    row("(b) against (c): (c) ÷ (b)", f"{c / b:.1f}×", "≥ 10×", c / b >= 10)
+    row(f"(b) against its floor, {floor_b:.0f} ms (1 connection + "
+        f"⌈{batches} calls ÷ {a.concurrency}⌉ round trips)",
+        f"{b / floor_b:.2f}×", "≤ 1.5×", b / floor_b <= 1.5)
+    row(f"(a) against its floor, {floor_a:.0f} ms (1 connection + "
+        f"{math.ceil(a.swept / 10)} sequential pages)",
+        f"{a_ / floor_a:.2f}×", "≤ 1.25×", a_ / floor_a <= 1.25)
+    row("(a) against (c): (c) ÷ (a)", f"{c / a_:.1f}×", "≥ 3×", c / a_ >= 3)
+    if "a-baseline 40ms" in median:
+        row("(a) baseline build ÷ this build", f"{m('a-baseline 40ms') / a_:.2f}×", "–", True)
+        row("(b) baseline build ÷ this build", f"{m('b-baseline 40ms') / b:.2f}×", "–", True)
+    for item in a.startup:
+        name, values = item.split("=", 1)
+        lo, med, hi = (float(v) for v in values.split())
+        if name == "secrets":
+            row("start-up to first request, loopback, median (min–max)",
+                f"{med:.1f} ms ({lo:.1f}–{hi:.1f})", "< 10 ms", med < 10)
+        else:
+            out.append(f"| start-up to first request: {name}, for comparison | "
+                       f"{med:.0f} ms ({lo:.0f}–{hi:.0f}) | – | |")
+    rss = [int(v) / 1024 for v in a.rss.split()]
+    row("peak RSS, `get` of 1,000 secrets (5 runs)",
+        f"{min(rss):.1f}–{max(rss):.1f} MB", "< 30 MB", max(rss) < 30)
+    out.append(f"| release binary size | {a.size:,} bytes ({a.size / 1e6:.1f} MB) | small | |")
+    out.append("")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Times `secrets get` side by side with the aws CLI and a reproduction of the upstream fetch
+# step, at loopback and through a proxy adding 20 ms each way, against a local moto_server.
+# Prints a table of medians and ratios and writes it into BENCHMARKS.md.
+#
+# Usage: scripts/bench.sh [--runs N] [--baseline BINARY] [--no-write]
+#   --runs N           runs per command (default 15, after 2 warm-ups)
+#   --baseline BINARY  also time another build of secrets (e.g. an older commit's) in the
+#                      same run, for a before/after ratio
+#   --no-write         print the table only; leave BENCHMARKS.md alone
+# Not part of the test run. Installs what it needs when missing: hyperfine (Debian package,
+# needs apt-get and root), moto[server] and awscli (PyPI), @aws-sdk/client-ssm (npm, into
+# the ignored .bench/ folder); node and npm must be on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=15
+baseline=""
+write=1
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --baseline) baseline="$(realpath "$2")"; shift 2 ;;
+    --no-write) write=0; shift ;;
+    *) echo "bench: unknown argument $1 (see the usage at the top of scripts/bench.sh)" >&2; exit 2 ;;
+  esac
+done
+
+# Round trip through the proxy, and the declared-only fetch's concurrency (GET_CONCURRENCY in
+# src/store/ssm/mod.rs), for the floors.
+delay_ms=20
+concurrency=8
+sdk_version=3.1169.0
+
+if ! command -v hyperfine >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: installing hyperfine (Debian package)" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null
+  else
+    echo "bench: hyperfine is missing; install it (apt-get install hyperfine, or cargo install hyperfine)" >&2
+    exit 1
+  fi
+fi
+command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
+command -v aws >/dev/null 2>&1 || python3 -m pip install --quiet awscli
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+for tool in node npm aws moto_server; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing" >&2; exit 1; }
+done
+node_dir="$PWD/.bench/node"
+if [ ! -d "$node_dir/node_modules/@aws-sdk/client-ssm" ]; then
+  echo "bench: installing @aws-sdk/client-ssm@$sdk_version into .bench/node" >&2
+  mkdir -p "$node_dir"
+  npm install --prefix "$node_dir" --no-audit --no-fund --silent "@aws-sdk/client-ssm@$sdk_version"
+fi
+
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example latency_proxy
+bin="$PWD/target/release/secrets"
+latency="$PWD/target/release/examples/latency_proxy"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+pids+=("$!")
+direct="http://127.0.0.1:$port"
+"$latency" proxy --upstream "127.0.0.1:$port" --delay-ms "$delay_ms" >"$work/proxy.addr" &
+pids+=("$!")
+
+# Benchmark credentials for the emulator only, and no profile files: nothing reaches AWS.
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=eu-west-1
+export AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true
+export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
+unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN
+
+for _ in $(seq 50); do
+  python3 -c "import urllib.request; urllib.request.urlopen('$direct/moto-api/')" 2>/dev/null && break
+  sleep 0.2
+done
+slow="http://$(cat "$work/proxy.addr")"
+
+# A monorepo whose bench service declares 50 secrets outside /k8s/bench/ (the fixture's DSL
+# adds its common secrets to every service, as island.is does).
+repo="$work/repo"
+python3 - "$repo" "$PWD/tests/fixtures/monorepo" <<'PY'
+import os, shutil, sys
+repo, fixture = sys.argv[1:3]
+os.makedirs(os.path.join(repo, ".git"))
+shutil.copytree(os.path.join(fixture, "infra"), os.path.join(repo, "infra"))
+shutil.copytree(os.path.join(fixture, "libs"), os.path.join(repo, "libs"))
+app = os.path.join(repo, "apps", "bench", "infra")
+os.makedirs(app)
+with open(os.path.join(app, "bench.ts"), "w") as f:
+    f.write("import { service } from '../../../infra/src/dsl/dsl'\n\n"
+            "export const serviceSetup = () =>\n  service('bench').secrets({\n")
+    for i in range(50):
+        f.write(f"    DEP_{i:02}: '/k8s/shared/bench-deps/DEP_{i:02}',\n")
+    f.write("  })\n")
+PY
+
+cd "$repo"
+# The paths the upstream fetch step would have rendered: everything the infra declares.
+"$bin" list bench --declared-only --json --endpoint-url "$direct" -q >"$work/declared.json"
+python3 -c 'import json, sys; json.dump(sorted({r["path"] for r in json.load(open(sys.argv[1]))}), open(sys.argv[2], "w"))' \
+  "$work/declared.json" "$work/names.json"
+
+# The store: 200 parameters under /k8s/bench/, every declared path, and 1,000 under /k8s/rss/
+# for the memory run; SecureStrings of 8-120 bytes.
+python3 - "$direct" "$work/names.json" <<'PY'
+import json, random, sys
+import boto3
+endpoint, declared = sys.argv[1], json.load(open(sys.argv[2]))
+rng = random.Random(6)
+alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+/=.:"
+ssm = boto3.client("ssm", region_name="eu-west-1", endpoint_url=endpoint)
+names = [f"/k8s/bench/BENCH_VAR_{i:03}" for i in range(200)] + declared
+names += [f"/k8s/rss/RSS_VAR_{i:04}" for i in range(1000)]
+for name in names:
+    value = "".join(rng.choice(alphabet) for _ in range(rng.randint(8, 120)))
+    ssm.put_parameter(Name=name, Value=value, Type="SecureString")
+print(f"bench: seeded {len(names)} parameters", file=sys.stderr)
+PY
+
+cat >"$node_dir/upstream-fetch.mjs" <<'JS'
+// The upstream fetch step, reproduced: GetParameters in chunks of 10, all chunks at once.
+import { readFileSync } from 'node:fs'
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm'
+
+const [endpoint, namesFile] = process.argv.slice(2)
+const names = JSON.parse(readFileSync(namesFile, 'utf8'))
+const client = new SSMClient({ endpoint, region: process.env.AWS_REGION })
+const chunks = []
+for (let i = 0; i < names.length; i += 10) chunks.push(names.slice(i, i + 10))
+const answers = await Promise.all(
+  chunks.map((Names) => client.send(new GetParametersCommand({ Names, WithDecryption: true }))),
+)
+const quote = (v) => `'${v.replaceAll("'", "'\\''")}'`
+const lines = answers
+  .flatMap((a) => a.Parameters ?? [])
+  .map((p) => `export ${p.Name.split('/').pop()}=${quote(p.Value)}`)
+process.stdout.write(lines.join('\n') + '\n')
+JS
+declared_count="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/names.json")"
+echo "bench: $declared_count declared paths; timing $runs runs each" >&2
+
+commands=()
+names=()
+add() { names+=("$1"); commands+=("$2"); }
+for net in loopback 40ms; do
+  url="$direct"
+  [ "$net" = 40ms ] && url="$slow"
+  add "a $net" "$bin get bench -q --file $work/a.env --endpoint-url $url"
+  add "b $net" "$bin get bench -q --declared-only --file $work/b.env --endpoint-url $url"
+  if [ -n "$baseline" ]; then
+    add "a-baseline $net" "$baseline get bench -q --file $work/a0.env --endpoint-url $url"
+    add "b-baseline $net" "$baseline get bench -q --declared-only --file $work/b0.env --endpoint-url $url"
+  fi
+  add "c $net" "aws ssm get-parameters-by-path --path /k8s/bench/ --recursive --with-decryption --endpoint-url $url"
+  add "d $net" "node $node_dir/upstream-fetch.mjs $url $work/names.json"
+done
+args=()
+for i in "${!commands[@]}"; do args+=(--command-name "${names[$i]}" "${commands[$i]}"); done
+hyperfine -N --warmup 2 --runs "$runs" --style basic --export-json "$work/times.json" "${args[@]}" >&2
+
+# Start-up to the first request (loopback; the probe answers nothing and kills the command).
+startup() { "$latency" first-byte --runs "$runs" -- "$@"; }
+startup_secrets="$(startup "$bin" get bench -q --file "$work/s.env" --endpoint-url '{url}')"
+startup_aws="$(startup aws ssm get-parameters-by-path --path /k8s/bench/ --endpoint-url '{url}')"
+startup_node="$(startup node "$node_dir/upstream-fetch.mjs" '{url}' "$work/names.json")"
+
+# Peak memory of `get` for 1,000 secrets (GNU time's maximum resident set, 5 runs).
+rss=()
+for _ in 1 2 3 4 5; do
+  rss+=("$(/usr/bin/time -f %M "$bin" get rss -q --file - --endpoint-url "$direct" 2>&1 >/dev/null | tail -1)")
+done
+
+cd - >/dev/null
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -s) $(uname -r | cut -d- -f1)"
+versions="secrets $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(aws --version 2>&1 | cut -d' ' -f1), node $(node --version), @aws-sdk/client-ssm $sdk_version, moto $(python3 -c 'import moto; print(moto.__version__)'), $(hyperfine --version)"
+python3 scripts/bench-table.py "$work/times.json" \
+  --date "$(date -u +%Y-%m-%d)" --machine "$machine" --versions "$versions" --runs "$runs" \
+  --delay-ms "$delay_ms" --concurrency "$concurrency" --declared "$declared_count" --swept 200 \
+  --startup "secrets=$startup_secrets" --startup "aws CLI=$startup_aws" --startup "node=$startup_node" \
+  --rss "${rss[*]}" --size "$(stat -c %s "$bin")" >"$work/table.md"
+cat "$work/table.md"
+if [ "$write" -eq 1 ]; then
+  python3 - BENCHMARKS.md "$work/table.md" <<'PY'
+import sys
+path, table = sys.argv[1], open(sys.argv[2]).read()
+text = open(path).read()
+begin, end = "<!-- bench.sh: begin -->", "<!-- bench.sh: end -->"
+if begin in text and end in text:
+    text = text[: text.index(begin) + len(begin)] + "\n" + table + text[text.index(end):]
+else:
+    text = text.rstrip("\n") + "\n\n" + begin + "\n" + table + end + "\n"
+open(path, "w").write(text)
+PY
+  echo "bench: wrote the table into BENCHMARKS.md" >&2
+fi
