@@ -80,7 +80,7 @@ pids+=("$!")
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=eu-west-1
 export AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true
 export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
-unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN
+unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_CA_BUNDLE
 
 for _ in $(seq 50); do
   python3 -c "import urllib.request; urllib.request.urlopen('$direct/moto-api/')" 2>/dev/null && break
@@ -176,6 +176,10 @@ startup() { "$latency" first-byte --runs "$runs" -- "$@"; }
 startup_secrets="$(startup "$bin" get bench -q --file "$work/s.env" --endpoint-url '{url}')"
 startup_aws="$(startup aws ssm get-parameters-by-path --path /k8s/bench/ --endpoint-url '{url}')"
 startup_node="$(startup node "$node_dir/upstream-fetch.mjs" '{url}' "$work/names.json")"
+baseline_startup=()
+if [ -n "$baseline" ]; then
+  baseline_startup=(--startup "secrets baseline=$(startup "$baseline" get bench -q --file "$work/s0.env" --endpoint-url '{url}')")
+fi
 
 # Peak memory of `get` for 1,000 secrets (GNU time's maximum resident set, 5 runs).
 rss=()
@@ -189,7 +193,8 @@ versions="secrets $(git rev-parse --short HEAD)$(git diff --quiet || echo '+chan
 python3 scripts/bench-table.py "$work/times.json" \
   --date "$(date -u +%Y-%m-%d)" --machine "$machine" --versions "$versions" --runs "$runs" \
   --delay-ms "$delay_ms" --concurrency "$concurrency" --declared "$declared_count" --swept 200 \
-  --startup "secrets=$startup_secrets" --startup "aws CLI=$startup_aws" --startup "node=$startup_node" \
+  --startup "secrets=$startup_secrets" "${baseline_startup[@]}" \
+  --startup "aws CLI=$startup_aws" --startup "node=$startup_node" \
   --rss "${rss[*]}" --size "$(stat -c %s "$bin")" >"$work/table.md"
 cat "$work/table.md"
 if [ "$write" -eq 1 ]; then
