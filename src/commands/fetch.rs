@@ -68,7 +68,7 @@ pub async fn fetch<S: SecretStore>(
         Ok::<_, anyhow::Error>((readings, names.len(), took, fetched))
     };
     let progress = out.progress("fetching secrets from SSM");
-    let (swept, declared) = tokio::join!(try_join_all(sweeps), declared);
+    let (_, swept, declared) = tokio::join!(store.warm_up(), try_join_all(sweeps), declared);
     drop(progress);
     let (readings, fetched_names, infra_took, fetched) = declared?;
     report_infra(req, &readings, infra_took, out);

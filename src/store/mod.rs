@@ -57,6 +57,11 @@ pub struct NewParameter {
 
 /// Reads and writes secrets. Implemented by SSM; commands take it as a parameter.
 pub trait SecretStore: Sync {
+    /// Starts what every request will need (resolving credentials: an SSO, STS or
+    /// credential_process round trip) so that it overlaps other work; never fails, since the
+    /// requests report any problem themselves.
+    fn warm_up(&self) -> impl Future<Output = ()> + Send;
+
     /// Every parameter under `prefix` (recursively, decrypted, all pages), in store order.
     fn list_under(
         &self,

@@ -113,6 +113,50 @@ fn profile_flag_wins_over_environment_credentials_like_the_aws_cli() {
     );
 }
 
+/// A `credential_process` that appends a line to `log` each time it runs, then prints
+/// credentials (or, with `fail`, an error and exit 1, as aws-vault does when cancelled).
+fn counting_process(env: &TestEnv, log: &std::path::Path, fail: bool) -> std::path::PathBuf {
+    let script = env
+        .home()
+        .join(if fail { "vault-cancelled" } else { "vault-ok" });
+    let body = if fail {
+        "echo 'aws-vault: the MFA prompt was cancelled' >&2; exit 1".to_string()
+    } else {
+        "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROCESS\", \"SecretAccessKey\": \"s\"}'"
+            .to_string()
+    };
+    fs::write(
+        &script,
+        format!("#!/bin/sh\necho run >> '{}'\n{body}\n", log.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+#[test]
+fn credential_process_runs_once_per_command_even_when_it_fails() {
+    // `get` sends the sweep and GetParameters at once, and starts resolving credentials
+    // before either: none of them may start an aws-vault of its own.
+    let (env, p) = seeded("once");
+    for fail in [false, true] {
+        let log = env.home().join(format!("runs-{fail}"));
+        let script = counting_process(&env, &log, fail);
+        env.aws_config(&format!(
+            "[profile vault]\ncredential_process = {}\nregion = eu-west-1\n",
+            script.display()
+        ));
+        let run = env
+            .bare_cmd(&["get", &p, "--file", "-", "--endpoint-url", &env.endpoint])
+            .env("AWS_PROFILE", "vault")
+            .values_on_stdout()
+            .run();
+        run.expect_code(if fail { 3 } else { 0 });
+        let runs = fs::read_to_string(&log).unwrap_or_default();
+        assert_eq!(runs.lines().count(), 1, "fail={fail}: {}", run.stderr);
+    }
+}
+
 #[test]
 fn credential_process_as_aws_vault_sets_it_up() {
     let (env, p) = seeded("process");

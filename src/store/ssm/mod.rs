@@ -1,5 +1,6 @@
 //! The SSM Parameter Store implementation: the only module that knows the AWS SDK.
 
+mod eager;
 pub mod mfa;
 mod put;
 pub(super) mod session;
@@ -50,7 +51,7 @@ pub struct AwsSettings {
 pub struct SsmStore {
     ssm: aws_sdk_ssm::Client,
     sts: aws_sdk_sts::Client,
-    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    credentials: Option<eager::EagerCredentials>,
     settings: AwsSettings,
     region: String,
 }
@@ -91,18 +92,21 @@ impl SsmStore {
             loader = loader.credentials_provider(creds);
         }
         let config = loader.load().await;
+        let credentials = config
+            .credentials_provider()
+            .map(eager::EagerCredentials::new);
+        let mut ssm = aws_sdk_ssm::config::Builder::from(&config)
+            .retry_classifier(tls::CertificateErrorsAreFinal);
+        let mut sts = aws_sdk_sts::config::Builder::from(&config)
+            .retry_classifier(tls::CertificateErrorsAreFinal);
+        if let Some(c) = &credentials {
+            ssm = ssm.credentials_provider(c.clone());
+            sts = sts.credentials_provider(c.clone());
+        }
         Ok(Self {
-            ssm: aws_sdk_ssm::Client::from_conf(
-                aws_sdk_ssm::config::Builder::from(&config)
-                    .retry_classifier(tls::CertificateErrorsAreFinal)
-                    .build(),
-            ),
-            sts: aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(&config)
-                    .retry_classifier(tls::CertificateErrorsAreFinal)
-                    .build(),
-            ),
-            credentials: config.credentials_provider(),
+            ssm: aws_sdk_ssm::Client::from_conf(ssm.build()),
+            sts: aws_sdk_sts::Client::from_conf(sts.build()),
+            credentials,
             region: region.to_string(),
             settings,
         })
@@ -269,6 +273,12 @@ impl SsmStore {
 }
 
 impl SecretStore for SsmStore {
+    async fn warm_up(&self) {
+        if let Some(c) = &self.credentials {
+            let _ = c.warm().await;
+        }
+    }
+
     async fn list_under(&self, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
         let mut pages = self
             .ssm
