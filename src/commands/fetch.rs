@@ -169,10 +169,8 @@ async fn read_infra(req: &Request) -> Result<Vec<infra::Reading>> {
     };
     let (projects, env) = (req.projects.clone(), req.env);
     let readings = tokio::task::spawn_blocking(move || {
-        projects
-            .iter()
-            .map(|p| infra::read_service(&root, p, env))
-            .collect::<Vec<_>>()
+        let names: Vec<&str> = projects.iter().map(String::as_str).collect();
+        infra::read_services(&root, &names, env)
     })
     .await
     .context("reading the infra code failed")?;

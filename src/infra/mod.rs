@@ -70,25 +70,57 @@ pub struct Reading {
 }
 
 /// Reads `service`'s declared secrets from the repository at `root`.
+#[cfg(test)]
 pub fn read_service(root: &Path, service: &str, env: Env) -> Reading {
+    read_services(root, &[service], env)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// Reads the declared secrets of each of `services`, in order, with one walk of the tree and
+/// one parse of each module they share (the DSL's, typically).
+pub fn read_services(root: &Path, services: &[&str], env: Env) -> Vec<Reading> {
     let alloc = Allocator::default();
     let loader = Loader::new(&alloc, root);
     let ev = Eval::new(&loader);
     let (infra, other) = search::typescript_files(root);
+    services
+        .iter()
+        .map(|service| {
+            let warned = loader.parse_warnings.borrow().len();
+            let mut reading = find(&ev, &loader, [&infra, &other], service, env);
+            if reading.found {
+                reading
+                    .warnings
+                    .extend(loader.parse_warnings.borrow()[warned..].iter().cloned());
+            }
+            reading
+        })
+        .collect()
+}
+
+/// One service, from the candidate files in the order given (infra folders first).
+fn find<'l, 'a>(
+    ev: &Eval<'l, 'a>,
+    loader: &'l Loader<'a>,
+    passes: [&Vec<std::path::PathBuf>; 2],
+    service: &str,
+    env: Env,
+) -> Reading {
     let mut reading = Reading::default();
     let mut unresolved = Vec::new();
-    for pass in [infra, other] {
+    for pass in passes {
         for path in pass {
-            let Ok(text) = std::fs::read_to_string(&path) else {
+            let Ok(text) = std::fs::read_to_string(path) else {
                 continue;
             };
             if !search::may_define(&text, service) {
                 continue;
             }
-            let Some(module) = loader.load(&path) else {
+            let Some(module) = loader.load(path) else {
                 continue;
             };
-            let chains = chain::chains(&ev, &module);
+            let chains = chain::chains(ev, &module);
             unresolved.extend(chains.iter().filter_map(|c| c.unresolved.clone()));
             if let Some(chain) = chains
                 .into_iter()
@@ -96,16 +128,13 @@ pub fn read_service(root: &Path, service: &str, env: Env) -> Reading {
             {
                 reading.found = true;
                 Rules {
-                    ev: &ev,
+                    ev,
                     service,
                     env,
                     out: &mut reading,
                     seen: HashSet::new(),
                 }
                 .apply(&module, &chain);
-                reading
-                    .warnings
-                    .extend(loader.parse_warnings.borrow().iter().cloned());
                 return reading;
             }
         }

@@ -279,3 +279,22 @@ proptest! {
         evaluate_everything(&parts.concat());
     }
 }
+
+#[test]
+fn several_services_in_one_walk_read_as_each_alone() {
+    let names = [
+        "api",
+        "no-such-service",
+        "user-profile",
+        "portals-my-pages",
+        "api",
+    ];
+    let together = read_services(&fixture(), &names, Env::Dev);
+    assert_eq!(together.len(), names.len());
+    for (name, reading) in names.iter().zip(&together) {
+        let alone = read_service(&fixture(), name, Env::Dev);
+        assert_eq!(reading.found, alone.found, "{name}");
+        assert_eq!(triples(reading), triples(&alone), "{name}");
+        assert_eq!(reading.warnings, alone.warnings, "{name}");
+    }
+}
