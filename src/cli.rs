@@ -37,9 +37,10 @@ pub struct GlobalArgs {
     pub endpoint_url: Option<String>,
 
     /// Also trust the CA certificates in this PEM file, for a network that inspects TLS
-    /// (Mozilla's roots are built in, as in the AWS CLI).
+    /// (Mozilla's roots are built in, as in the AWS CLI). An empty AWS_CA_BUNDLE counts as
+    /// unset, as with the AWS CLI.
     #[arg(long, global = true, env = "AWS_CA_BUNDLE", value_name = "PATH")]
-    pub ca_bundle: Option<std::path::PathBuf>,
+    pub ca_bundle: Option<std::ffi::OsString>,
 
     /// The current code of your MFA device, for a profile with `mfa_serial` (otherwise it is
     /// asked for on the terminal, or read from stdin without one).

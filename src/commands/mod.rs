@@ -39,7 +39,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         max_attempts: g.max_attempts,
         timeout: std::time::Duration::from_secs(g.timeout.max(1)),
         default_region: crate::store::ssm::DEFAULT_REGION.to_string(),
-        ca_bundle: g.ca_bundle,
+        ca_bundle: g.ca_bundle.filter(|p| !p.is_empty()).map(PathBuf::from),
     };
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let token = g.mfa_token;

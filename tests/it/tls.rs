@@ -216,3 +216,17 @@ fn a_bundle_that_is_not_pem_is_exit_2_before_any_request() {
         )
     );
 }
+
+#[test]
+fn an_empty_aws_ca_bundle_counts_as_unset() {
+    let mut env = TestEnv::new();
+    let p = project("emptyca");
+    env.seed(&[(&format!("/k8s/{p}/EMPTY_CA"), "empty-ca-value")]);
+    let run = env
+        .cmd(&["get", &p, "--file", "-", "--endpoint-url", &env.endpoint])
+        .env("AWS_CA_BUNDLE", "")
+        .values_on_stdout()
+        .run();
+    run.expect_code(0);
+    assert_eq!(run.stdout, "export EMPTY_CA='empty-ca-value'\n");
+}
