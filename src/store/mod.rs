@@ -168,6 +168,14 @@ pub enum StoreError {
         /// Full name.
         name: String,
     },
+    /// TLS refused the server's certificate (it does not chain to a trusted authority).
+    #[error("cannot reach SSM at {endpoint}: its TLS certificate was refused ({detail})")]
+    Certificate {
+        /// Endpoint or region.
+        endpoint: String,
+        /// What TLS said.
+        detail: String,
+    },
     /// The CA bundle given for TLS cannot be used.
     #[error("cannot use the CA bundle {}: {reason}", .path.display())]
     CaBundle {
@@ -235,7 +243,7 @@ impl StoreError {
             StoreError::Timeout { .. } => Some(
                 "check your network or VPN, or allow more time with --timeout SECONDS".to_string(),
             ),
-            StoreError::Network { detail, .. } if detail.contains("certificate") => Some(
+            StoreError::Certificate { .. } => Some(
                 "if your network inspects TLS, point AWS_CA_BUNDLE (or --ca-bundle) at its CA \
                  certificate in PEM form"
                     .to_string(),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::moto::port_of;
 use crate::support::{TestEnv, project};
 
 /// Makes a CA and a certificate for 127.0.0.1 signed by it (with python's `cryptography`, which
@@ -134,13 +135,7 @@ fn setup(stem: &str) -> (TestEnv, String, TlsFront) {
     let mut env = TestEnv::new();
     let p = project(stem);
     env.seed(&[(&format!("/k8s/{p}/TLS_VALUE"), &format!("{stem}-over-tls"))]);
-    let port = env
-        .moto_url
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("moto port");
-    let front = TlsFront::start(port, &env.home());
+    let front = TlsFront::start(port_of(&env.moto_url), &env.home());
     (env, p, front)
 }
 

@@ -9,8 +9,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use aws_config::profile::ProfileFileCredentialsProvider;
-use aws_config::provider_config::ProviderConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::ProvideCredentials;
@@ -140,14 +138,7 @@ pub async fn credentials(
         sign_in: SignIn::Profile(role.profile.clone()),
         detail,
     };
-    let source = ProfileFileCredentialsProvider::builder()
-        .configure(
-            &ProviderConfig::without_region()
-                .with_region(Some(region.clone()))
-                .with_http_client(http.clone()),
-        )
-        .profile_name(&role.source_profile)
-        .build()
+    let source = super::profile_credentials(&role.source_profile, region, &http)
         .provide_credentials()
         .await
         .map_err(|e| StoreError::Credentials {

@@ -17,6 +17,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use super::{
     CredentialProblem, Existing, Identity, NewParameter, Parameter, SecretStore, SecretValue,
@@ -74,15 +75,9 @@ impl SsmStore {
                     .build(),
             );
         if let Some(profile) = &settings.profile {
-            let provider_config = ProviderConfig::without_region()
-                .with_region(Some(region.clone()))
-                .with_http_client(http.clone());
-            loader = loader.profile_name(profile).credentials_provider(
-                ProfileFileCredentialsProvider::builder()
-                    .configure(&provider_config)
-                    .profile_name(profile)
-                    .build(),
-            );
+            loader = loader
+                .profile_name(profile)
+                .credentials_provider(profile_credentials(profile, &region, &http));
         }
         if let Some(url) = &settings.endpoint_url {
             loader = loader.endpoint_url(url);
@@ -189,6 +184,15 @@ impl SsmStore {
             }
             SdkError::TimeoutError(_) => StoreError::Timeout { action, path },
             SdkError::DispatchFailure(d) if d.is_timeout() => StoreError::Timeout { action, path },
+            SdkError::DispatchFailure(d)
+                if d.as_connector_error()
+                    .is_some_and(|c| tls::is_certificate_error(c)) =>
+            {
+                StoreError::Certificate {
+                    endpoint: self.endpoint(),
+                    detail: d.as_connector_error().map(|c| chain(c)).unwrap_or_default(),
+                }
+            }
             SdkError::DispatchFailure(d) => StoreError::Network {
                 endpoint: self.endpoint(),
                 detail: d
@@ -406,6 +410,22 @@ pub(super) fn scrub(err: StoreError, value: &str) -> StoreError {
         },
         other => other,
     }
+}
+
+/// The credentials of a named profile, loaded as the AWS CLI would, over our HTTP client (SSO
+/// and STS calls included).
+pub(super) fn profile_credentials(
+    profile: &str,
+    region: &Region,
+    http: &SharedHttpClient,
+) -> ProfileFileCredentialsProvider {
+    let config = ProviderConfig::without_region()
+        .with_region(Some(region.clone()))
+        .with_http_client(http.clone());
+    ProfileFileCredentialsProvider::builder()
+        .configure(&config)
+        .profile_name(profile)
+        .build()
 }
 
 /// Region: `--region`, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's, else the

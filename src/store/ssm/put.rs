@@ -147,9 +147,9 @@ fn tags(param: &NewParameter) -> Vec<Tag> {
 /// Failures after which the write may or may not have been applied, and a retry may work.
 fn retryable(err: &StoreError) -> bool {
     match err {
-        StoreError::Throttled { .. } | StoreError::Timeout { .. } => true,
-        // A refused certificate is refused again; nothing was sent.
-        StoreError::Network { detail, .. } => !detail.contains("certificate"),
+        StoreError::Throttled { .. } | StoreError::Timeout { .. } | StoreError::Network { .. } => {
+            true
+        }
         StoreError::Service { code, .. } => {
             matches!(
                 code.as_str(),

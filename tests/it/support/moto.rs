@@ -61,11 +61,7 @@ impl Moto {
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
-        self.url
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("port in url")
+        port_of(&self.url)
     }
 
     fn wait_ready(&self, limit: Duration) -> bool {
@@ -94,6 +90,14 @@ impl Drop for Moto {
         drop(self.lifeline.take());
         let _ = self.child.wait();
     }
+}
+
+/// The port of an `http://127.0.0.1:PORT` URL.
+pub fn port_of(url: &str) -> u16 {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port in url")
 }
 
 /// A port that was free a moment ago.
