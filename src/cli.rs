@@ -202,7 +202,7 @@ pub struct CreateArgs {
 
     /// The value itself. Unsafe: it lands in shell history and is visible in `ps`.
     #[arg(long, value_name = "VALUE", group = "value_source")]
-    pub value: Option<crate::secret::SecretValue>,
+    pub value: Option<crate::model::SecretValue>,
 
     /// Parameter type [default: SecureString].
     #[arg(long = "type", value_enum, value_name = "TYPE")]

@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::error::Error;
+use crate::model::Env;
+
 /// The optional configuration file, at the repository root.
 pub const CONFIG_FILE: &str = ".secrets.toml";
 
@@ -19,7 +22,7 @@ pub struct RepoConfig {
     /// Region when neither flag, environment nor profile names one.
     pub region: String,
     /// Environment whose `.features` count (`dev`, `staging`, `prod`).
-    pub env: String,
+    pub env: Env,
     /// Variable names never written (they are set up locally).
     pub exclude: Vec<String>,
     /// Variable name → parameter read instead, for local development.
@@ -31,8 +34,8 @@ impl Default for RepoConfig {
         Self {
             prefix: DEFAULT_PREFIX.to_string(),
             file: DEFAULT_FILE.to_string(),
-            region: "eu-west-1".to_string(),
-            env: "dev".to_string(),
+            region: DEFAULT_REGION.to_string(),
+            env: Env::Dev,
             exclude: ["DB_PASSWORD", "NOVA_USERNAME", "NOVA_PASSWORD"]
                 .map(String::from)
                 .to_vec(),
@@ -46,30 +49,28 @@ impl Default for RepoConfig {
 
 impl RepoConfig {
     /// Reads `<root>/.secrets.toml`, or the defaults when there is none.
-    pub fn load(root: &Path) -> Result<Self, String> {
+    pub fn load(root: &Path) -> Result<Self, Error> {
         let path = root.join(CONFIG_FILE);
+        let bad = |reason: String| Error::Config {
+            path: path.clone(),
+            reason,
+        };
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(e) => return Err(bad(format!("cannot read it: {e}"))),
         };
-        let config: Self =
-            toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        let config: Self = toml::from_str(&text).map_err(|e| bad(e.message().to_string()))?;
         if !config.prefix.starts_with('/') || !config.prefix.ends_with('/') {
-            return Err(format!(
-                "{}: prefix must start and end with `/`",
-                path.display()
-            ));
-        }
-        if !["dev", "staging", "prod"].contains(&config.env.as_str()) {
-            return Err(format!(
-                "{}: env must be dev, staging or prod",
-                path.display()
-            ));
+            return Err(bad("prefix must start and end with `/`".into()));
         }
         Ok(config)
     }
 }
+
+/// The island.is region, used when neither flag, environment nor profile names one (and
+/// `.secrets.toml` does not change it).
+pub const DEFAULT_REGION: &str = "eu-west-1";
 
 /// The parameter namespace every project lives under.
 pub const DEFAULT_PREFIX: &str = "/k8s/";
@@ -138,18 +139,13 @@ mod tests {
             c.overrides,
             BTreeMap::from([("A".to_string(), "/x/A".to_string())])
         );
-        std::fs::write(dir.path().join(CONFIG_FILE), "prefx = \"/k8s/\"\n").unwrap();
-        assert!(
-            RepoConfig::load(dir.path())
-                .unwrap_err()
-                .contains("unknown field `prefx`")
-        );
-        std::fs::write(dir.path().join(CONFIG_FILE), "prefix = \"k8s\"\n").unwrap();
-        assert!(
-            RepoConfig::load(dir.path())
-                .unwrap_err()
-                .ends_with("prefix must start and end with `/`")
-        );
+        let err = |text: &str| {
+            std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+            RepoConfig::load(dir.path()).unwrap_err().to_string()
+        };
+        assert!(err("prefx = \"/k8s/\"\n").contains("unknown field `prefx`"));
+        assert!(err("prefix = \"k8s\"\n").ends_with("prefix must start and end with `/`"));
+        assert!(err("env = \"qa\"\n").contains("unknown variant `qa`"));
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! Errors the user can fix, each with a hint and an exit code; the exit-code contract.
+//! Errors the user can fix, the one place their hints are written, and the exit-code contract.
+//! Store failures carry facts (operation, path, profile, how the user signs in); this module
+//! turns them into the next step.
 
 use std::path::PathBuf;
 
-use crate::store::{StoreError, StoreError as S};
+use crate::model::Tier;
+use crate::store::{SignIn, StoreError, StoreError as S};
 
 /// Exit codes, a contract with scripts. Listed in `--help` and the README.
 pub mod exit {
@@ -33,6 +36,30 @@ Exit codes:
   5    refused because it already exists
   130  interrupted";
 
+/// Which input of `create` failed its check; decides the hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// `--name` (or the typed name).
+    Name,
+    /// The value, for this tier.
+    Value(Tier),
+    /// `--tags` / `--tag`.
+    Tags,
+    /// A value that is not UTF-8 text (`--value-file`, stdin).
+    Text,
+}
+
+/// What `create` needs and could not ask for without a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    /// The name.
+    Name,
+    /// The value.
+    Value,
+    /// The final confirmation.
+    Confirmation,
+}
+
 /// A failure the user can fix.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -42,6 +69,14 @@ pub enum Error {
     /// `--root` does not name a directory.
     #[error("--root {} is not a directory", .0.display())]
     BadRoot(PathBuf),
+    /// `.secrets.toml` cannot be read or has a bad key or value.
+    #[error("{}: {reason}", .path.display())]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A project name that cannot be a parameter path segment.
     #[error("invalid project name `{name}`: {reason}")]
     InvalidProject {
@@ -60,13 +95,30 @@ pub enum Error {
         /// What is wrong there.
         reason: &'static str,
     },
-    /// Input that fails validation, or a flag that is needed.
-    #[error("{message}")]
-    Input {
-        /// What is wrong.
-        message: String,
-        /// The exact fix.
-        hint: String,
+    /// A command that reads from one account got several `--profile`s.
+    #[error("this command reads from one account, but --profile was given more than once")]
+    OneProfileOnly,
+    /// An input of `create` fails its check.
+    #[error("{reason}")]
+    Invalid {
+        /// Which input.
+        field: Field,
+        /// What is wrong, in one sentence (never quoting a value).
+        reason: String,
+    },
+    /// Something must be asked and there is nobody to ask.
+    #[error("{}", needed_message(*.0))]
+    NoTerminal(Needed),
+    /// `exec` without a command.
+    #[error("no command given to run")]
+    NoCommand,
+    /// `exec` could not start the command.
+    #[error("cannot run `{program}`: {reason}")]
+    CannotRun {
+        /// The program.
+        program: String,
+        /// Why.
+        reason: String,
     },
     /// `create` found the parameter already there.
     #[error(
@@ -94,9 +146,22 @@ pub enum Error {
         /// Close known service names.
         suggestions: Vec<String>,
     },
+    /// Ctrl-C; says what was and was not done.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
     /// A failure talking to AWS.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn needed_message(needed: Needed) -> &'static str {
+    match needed {
+        Needed::Name => "no --name given, and there is no terminal to ask on",
+        Needed::Value => "no value given, and there is no terminal to ask on",
+        Needed::Confirmation => {
+            "creating a secret needs confirmation, and there is no terminal to ask on"
+        }
+    }
 }
 
 impl Error {
@@ -106,37 +171,46 @@ impl Error {
             Error::Store(e) => store_exit_code(e),
             Error::Exists { .. } => exit::EXISTS,
             Error::ProjectNotFound { .. } => exit::NOT_FOUND,
+            Error::Interrupted(_) => exit::INTERRUPTED,
             _ => exit::USAGE,
         }
     }
 
     /// The exact next step.
     pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::NotInRepo(_) => Some(
-                "run it from the monorepo (any directory inside it), or pass --root DIR".into(),
-            ),
-            Error::BadRoot(_) => Some("pass the monorepo's top directory to --root".into()),
-            Error::InvalidProject { .. } => Some(
-                "give the project as it appears in /k8s/<project>/, e.g. `secrets get api`".into(),
-            ),
+        let text = match self {
+            Error::NotInRepo(_) => {
+                "run it from the monorepo (any directory inside it), or pass --root DIR"
+            }
+            Error::BadRoot(_) => "pass the monorepo's top directory to --root",
+            Error::Config { .. } => {
+                "fix the file (`secrets --help` and the README list its keys), or remove it"
+            }
+            Error::InvalidProject { .. } => {
+                "give the project as it appears in /k8s/<project>/, e.g. `secrets get api`"
+            }
             Error::EnvFileSyntax { .. } => {
-                Some("fix that line, or run with --reset to start the file afresh".into())
+                "fix that line, or run with --reset to start the file afresh"
             }
-            Error::Input { hint, .. } => Some(hint.clone()),
-            Error::Exists { .. } => Some(
-                "pass --overwrite to replace it with a new version (nothing was created)".into(),
-            ),
+            Error::OneProfileOnly => "pass a single --profile",
+            Error::Invalid { field, .. } => field_hint(*field),
+            Error::NoTerminal(needed) => needed_hint(*needed),
+            Error::NoCommand => "put it after `--`, e.g. `secrets exec api -- yarn start api`",
+            Error::CannotRun { .. } => "check the command's name and that it is on PATH",
+            Error::Exists { .. } => {
+                "pass --overwrite to replace it with a new version (nothing was created)"
+            }
             Error::ProjectNotFound { suggestions, .. } if !suggestions.is_empty() => {
-                Some(format!("did you mean {}?", suggestions.join(", ")))
+                return Some(format!("did you mean {}?", suggestions.join(", ")));
             }
-            Error::ProjectNotFound { .. } => Some(
+            Error::ProjectNotFound { .. } => {
                 "check the spelling: projects are the names in service('...') in the infra code, \
                  and the folders under /k8s/ in SSM (and check --profile and --region)"
-                    .into(),
-            ),
-            Error::Store(e) => e.hint(),
-        }
+            }
+            Error::Interrupted(_) => return None,
+            Error::Store(e) => return store_hint(e),
+        };
+        Some(text.to_string())
     }
 
     /// Extra detail worth a line of its own (the SDK's reason for a credential failure).
@@ -148,12 +222,167 @@ impl Error {
     }
 }
 
+fn field_hint(field: Field) -> &'static str {
+    match field {
+        Field::Name => "fix --name, e.g. --name my-app/MY_APP_KEY",
+        Field::Value(Tier::Standard) => {
+            "shorten it, or pass --tier Advanced (up to 8192 bytes; it costs money)"
+        }
+        Field::Value(Tier::Advanced) => "shorten it",
+        Field::Tags => "write tags as Key=team,Value=core (Key and Value are case-sensitive)",
+        Field::Text => "SSM stores text only: give a UTF-8 file or value",
+    }
+}
+
+fn needed_hint(needed: Needed) -> &'static str {
+    match needed {
+        Needed::Name => "pass --name my-app/MY_APP_KEY",
+        Needed::Value => {
+            "pass --value-stdin (e.g. `printf %s \"$VALUE\" | secrets create --name ... \
+             --value-stdin`) or --value-file PATH"
+        }
+        Needed::Confirmation => "pass --yes",
+    }
+}
+
+/// The next step after a store failure, if there is one.
+pub fn store_hint(e: &StoreError) -> Option<String> {
+    let text = match e {
+        S::Credentials { sign_in, .. } => return Some(sign_in_hint(sign_in)),
+        S::AccessDenied { .. } => {
+            "use a profile whose role may read this path (`--profile NAME`), or ask DevOps for \
+             access"
+        }
+        S::Throttled { .. } => "wait a minute and try again, or raise --max-attempts",
+        S::Timeout { .. } => "check your network or VPN, or allow more time with --timeout SECONDS",
+        S::Certificate { .. } => {
+            "if your network inspects TLS, point AWS_CA_BUNDLE (or --ca-bundle) at its CA \
+             certificate in PEM form"
+        }
+        S::Network { .. } => {
+            "check your network or VPN, and --region / --endpoint-url if you set them"
+        }
+        S::CaBundle { .. } => {
+            "point AWS_CA_BUNDLE (or --ca-bundle) at a PEM file of CA certificates, or unset it"
+        }
+        S::AlreadyExists { .. } => "pass --overwrite to replace it with a new version",
+        S::Interrupted | S::Service { .. } => return None,
+    };
+    Some(text.to_string())
+}
+
+fn sign_in_hint(sign_in: &SignIn) -> String {
+    match sign_in {
+        SignIn::Sso(p) => format!("run `aws sso login --profile {p}` and try again"),
+        SignIn::Profile(p) => format!(
+            "refresh the credentials of profile {p} in ~/.aws/config or ~/.aws/credentials \
+             (with aws-vault: `aws-vault exec {p} -- secrets ...`)"
+        ),
+        SignIn::Environment {
+            ignored_profile: Some(p),
+        } => format!(
+            "AWS_PROFILE={p} is ignored because AWS_ACCESS_KEY_ID is set (keys in the \
+             environment win, as in the AWS CLI): pass --profile {p}, or `unset \
+             AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN`, or get fresh keys"
+        ),
+        SignIn::Environment {
+            ignored_profile: None,
+        } => "get fresh credentials into AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and \
+              AWS_SESSION_TOKEN (with aws-vault: `aws-vault exec PROFILE -- secrets ...`), or \
+              unset them and pass --profile"
+            .to_string(),
+        SignIn::Nothing { profiles } if profiles.is_empty() => {
+            "no AWS profile is configured: set one up with `aws configure sso`, then pass \
+             `--profile NAME` or `export AWS_PROFILE=NAME`"
+                .to_string()
+        }
+        SignIn::Nothing { profiles } => format!(
+            "choose one of your profiles ({}) with `--profile NAME` or `export AWS_PROFILE=NAME` \
+             (for an SSO profile, run `aws sso login --profile NAME` first)",
+            profiles.join(", ")
+        ),
+    }
+}
+
 /// The exit code for a store failure.
 pub fn store_exit_code(e: &StoreError) -> u8 {
     match e {
         S::Credentials { .. } => exit::CREDENTIALS,
         S::AlreadyExists { .. } => exit::EXISTS,
         S::CaBundle { .. } => exit::USAGE,
+        S::Interrupted => exit::INTERRUPTED,
         _ => exit::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::CredentialProblem;
+
+    fn credentials(sign_in: SignIn) -> Error {
+        Error::Store(StoreError::Credentials {
+            problem: CredentialProblem::Expired,
+            sign_in,
+            detail: String::new(),
+        })
+    }
+
+    #[test]
+    fn an_ignored_aws_profile_is_named_with_the_fix() {
+        let e = credentials(SignIn::Environment {
+            ignored_profile: Some("islandis-dev".into()),
+        });
+        assert_eq!(e.exit_code(), exit::CREDENTIALS);
+        let hint = e.hint().unwrap();
+        assert!(
+            hint.starts_with(
+                "AWS_PROFILE=islandis-dev is ignored because AWS_ACCESS_KEY_ID is set"
+            ),
+            "{hint}"
+        );
+        assert!(hint.contains("pass --profile islandis-dev"), "{hint}");
+    }
+
+    #[test]
+    fn with_nothing_selected_the_hint_lists_the_configured_profiles() {
+        let e = credentials(SignIn::Nothing {
+            profiles: vec!["dev".into(), "prod".into()],
+        });
+        assert!(
+            e.hint()
+                .unwrap()
+                .starts_with("choose one of your profiles (dev, prod) with")
+        );
+        let none = credentials(SignIn::Nothing { profiles: vec![] });
+        assert!(
+            none.hint()
+                .unwrap()
+                .starts_with("no AWS profile is configured")
+        );
+    }
+
+    #[test]
+    fn the_tier_advice_is_given_once_and_only_where_it_helps() {
+        let standard = Error::Invalid {
+            field: Field::Value(Tier::Standard),
+            reason: "the value is 5000 bytes; the Standard tier allows 4096".into(),
+        };
+        assert!(!standard.to_string().contains("--tier"));
+        assert!(standard.hint().unwrap().contains("--tier Advanced"));
+        let advanced = Error::Invalid {
+            field: Field::Value(Tier::Advanced),
+            reason: String::new(),
+        };
+        assert_eq!(advanced.hint().as_deref(), Some("shorten it"));
+    }
+
+    #[test]
+    fn interrupts_exit_130() {
+        assert_eq!(
+            Error::Interrupted("nothing was created".into()).exit_code(),
+            130
+        );
+        assert_eq!(Error::Store(StoreError::Interrupted).exit_code(), 130);
     }
 }

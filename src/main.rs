@@ -1,15 +1,17 @@
 //! `secrets`: AWS SSM Parameter Store secrets into a developer's shell and into CI.
 
+mod app;
 mod cli;
 mod commands;
 mod config;
 mod envfile;
 mod error;
 mod infra;
+mod interrupt;
+mod model;
 mod output;
 mod prompt;
 mod resolve;
-mod secret;
 mod store;
 mod validate;
 
@@ -19,16 +21,27 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::error::{Error, exit};
+use crate::interrupt::Interrupts;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    let interrupts = match Interrupts::from_ctrl_c() {
+        Ok(i) => i,
+        Err(e) => {
+            return ExitCode::from(report(
+                &anyhow::Error::new(e).context("cannot watch for Ctrl-C"),
+            ));
+        }
+    };
     let code = tokio::select! {
-        result = commands::dispatch(cli) => match result {
+        result = app::run(cli, interrupts.clone()) => match result {
             Ok(code) => code,
             Err(err) => report(&err),
         },
-        _ = tokio::signal::ctrl_c() => {
+        () = interrupts.unshielded() => {
+            // Every file is replaced atomically, and `create` shields its writes, so nothing
+            // was written when an interrupt lands here.
             eprintln!("interrupted: nothing was written");
             exit::INTERRUPTED
         }
@@ -47,6 +60,10 @@ fn report(err: &anyhow::Error) -> u8 {
     }
     match err.downcast_ref::<Error>() {
         Some(e) => {
+            if e.exit_code() == exit::INTERRUPTED {
+                eprintln!("{e}");
+                return e.exit_code();
+            }
             eprintln!("error: {e}");
             if let Some(cause) = e.cause() {
                 eprintln!("cause: {cause}");

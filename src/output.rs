@@ -105,3 +105,70 @@ impl Drop for Progress {
         self.bar.finish_and_clear();
     }
 }
+
+/// Output captured in memory, for in-process tests.
+#[cfg(test)]
+pub mod capture {
+    use std::io::{self, Write};
+    use std::sync::{Arc, Mutex};
+
+    use super::{Output, Verbosity};
+
+    /// What a command wrote to its stdout and stderr.
+    #[derive(Clone, Default)]
+    pub struct Captured {
+        stdout: Buffer,
+        stderr: Buffer,
+    }
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| io::Error::other("poisoned"))?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Buffer {
+        fn text(&self) -> String {
+            self.0
+                .lock()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
+        }
+    }
+
+    impl Captured {
+        /// Everything written as data.
+        pub fn stdout(&self) -> String {
+            self.stdout.text()
+        }
+        /// Everything written as messages.
+        pub fn stderr(&self) -> String {
+            self.stderr.text()
+        }
+    }
+
+    impl Output {
+        /// Output into memory (no spinner), and the handle to read it back.
+        pub fn capture(verbosity: Verbosity) -> (Output, Captured) {
+            let captured = Captured::default();
+            let out = Output {
+                data: Box::new(captured.stdout.clone()),
+                messages: Box::new(captured.stderr.clone()),
+                quiet: verbosity.quiet,
+                verbose: verbosity.verbose && !verbosity.quiet,
+                progress: false,
+            };
+            (out, captured)
+        }
+    }
+}

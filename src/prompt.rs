@@ -1,4 +1,5 @@
-//! Asking the user: on a terminal through dialoguer, otherwise never.
+//! Asking the user: on a terminal through dialoguer, otherwise never (an MFA code excepted,
+//! which is read as one line from stdin, as the AWS CLI does).
 
 use std::io;
 use std::sync::Arc;
@@ -7,10 +8,13 @@ use anyhow::{Context, Result};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, Password};
 
+use crate::error::Error;
+
 /// Checks one answer; `Err` is shown and the question asked again.
 pub type Check = Box<dyn Fn(&str) -> Result<(), String> + Send>;
 
-/// Something that can ask questions. Only `main`'s wiring picks the real terminal.
+/// Something that can ask questions. Only the wiring in `app.rs` picks the real terminal.
+/// Ctrl-C at a question is an `io::ErrorKind::Interrupted` error.
 pub trait Prompter: Send + Sync {
     /// Whether there is a person to ask; without one, a missing input is an error.
     fn interactive(&self) -> bool;
@@ -18,8 +22,11 @@ pub trait Prompter: Send + Sync {
     fn text(&self, prompt: &str, check: Check) -> io::Result<String>;
     /// A hidden value, typed twice.
     fn secret(&self, prompt: &str, check: Check) -> io::Result<String>;
-    /// Yes or no.
+    /// Yes or no; anything typed before the question appears is discarded first, so an
+    /// Enter pressed early cannot answer it.
     fn confirm(&self, prompt: &str, default: bool) -> io::Result<bool>;
+    /// The current code of an MFA device: asked on a terminal, else one line of stdin.
+    fn mfa_code(&self, prompt: &str) -> io::Result<String>;
 }
 
 /// dialoguer on stderr; interactive only when stdin and stderr are terminals.
@@ -60,6 +67,7 @@ impl Prompter for Terminal {
     }
 
     fn confirm(&self, prompt: &str, default: bool) -> io::Result<bool> {
+        discard_typeahead();
         Confirm::with_theme(&ColorfulTheme::default())
             .with_prompt(prompt)
             .default(default)
@@ -67,10 +75,48 @@ impl Prompter for Terminal {
             .interact()
             .map_err(io::Error::from)
     }
+
+    fn mfa_code(&self, prompt: &str) -> io::Result<String> {
+        let six_digits = |s: &str| s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit());
+        if self.interactive {
+            return Input::<String>::with_theme(&ColorfulTheme::default())
+                .with_prompt(prompt.trim_end().trim_end_matches(':'))
+                .validate_with(|s: &String| {
+                    if six_digits(s.trim()) {
+                        Ok(())
+                    } else {
+                        Err("an MFA code is 6 digits")
+                    }
+                })
+                .interact_text()
+                .map_err(io::Error::from);
+        }
+        let mut line = String::new();
+        io::stdin().read_line(&mut line)?;
+        let code = line.trim().to_string();
+        if six_digits(&code) {
+            Ok(code)
+        } else {
+            Err(io::Error::other(
+                "no 6-digit code on stdin; pass --mfa-token CODE or run on a terminal",
+            ))
+        }
+    }
 }
 
-/// Runs one question on its own thread so the async side stays free to notice Ctrl-C.
-pub async fn ask<T, F>(prompter: &Arc<dyn Prompter>, question: F) -> Result<T>
+/// Drops whatever was typed on the terminal and not yet read.
+fn discard_typeahead() {
+    #[cfg(unix)]
+    // SAFETY: tcflush only reads the descriptor number; on a non-terminal it fails harmlessly.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
+}
+
+/// Runs one question on its own thread so the async side stays free to notice Ctrl-C. Ctrl-C
+/// at the question (a terminal in raw mode reads it as a key) is `Error::Interrupted`, with
+/// `outcome` saying what that leaves done.
+pub async fn ask<T, F>(prompter: &Arc<dyn Prompter>, outcome: &str, question: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&dyn Prompter) -> io::Result<T> + Send + 'static,
@@ -80,36 +126,112 @@ where
     std::thread::spawn(move || {
         let _ = tx.send(question(p.as_ref()));
     });
-    rx.await
-        .context("the prompt thread ended unexpectedly")?
-        .context("cannot read the answer")
+    match rx.await.context("the prompt thread ended unexpectedly")? {
+        Ok(answer) => Ok(answer),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+            Err(Error::Interrupted(outcome.to_string()).into())
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("cannot read the answer")),
+    }
 }
 
-/// Asks for an MFA code on the terminal, or reads one line from stdin without one.
-pub fn mfa_code(prompt: &str) -> io::Result<String> {
-    use std::io::IsTerminal;
-    let six_digits = |s: &str| s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit());
-    if io::stdin().is_terminal() && io::stderr().is_terminal() {
-        return Input::<String>::with_theme(&ColorfulTheme::default())
-            .with_prompt(prompt.trim_end().trim_end_matches(':'))
-            .validate_with(|s: &String| {
-                if six_digits(s.trim()) {
-                    Ok(())
-                } else {
-                    Err("an MFA code is 6 digits")
-                }
-            })
-            .interact_text()
-            .map_err(io::Error::from);
+/// A prompter for in-process tests: answers from a script, in order, and records each
+/// question asked.
+#[cfg(test)]
+pub mod scripted {
+    use std::collections::VecDeque;
+    use std::io;
+    use std::sync::Mutex;
+
+    use super::{Check, Prompter};
+
+    /// One scripted answer.
+    #[derive(Debug, Clone)]
+    pub enum Answer {
+        /// Text for `text`, `secret` or `mfa_code`.
+        Text(String),
+        /// For `confirm`.
+        Yes(bool),
+        /// Ctrl-C at this question.
+        Interrupt,
     }
-    let mut line = String::new();
-    io::stdin().read_line(&mut line)?;
-    let code = line.trim().to_string();
-    if six_digits(&code) {
-        Ok(code)
-    } else {
-        Err(io::Error::other(
-            "no 6-digit code on stdin; pass --mfa-token CODE or run on a terminal",
-        ))
+
+    /// Answers in order; a question with no answer left fails the test.
+    pub struct Scripted {
+        interactive: bool,
+        answers: Mutex<VecDeque<Answer>>,
+        /// Every prompt asked, in order.
+        pub asked: Mutex<Vec<String>>,
+    }
+
+    impl Scripted {
+        /// A person who will give these answers.
+        pub fn person(answers: Vec<Answer>) -> Self {
+            Self {
+                interactive: true,
+                answers: Mutex::new(answers.into()),
+                asked: Mutex::new(Vec::new()),
+            }
+        }
+
+        /// Nobody at a terminal.
+        pub fn nobody() -> Self {
+            Self {
+                interactive: false,
+                ..Self::person(Vec::new())
+            }
+        }
+
+        /// The prompts asked so far.
+        pub fn asked(&self) -> Vec<String> {
+            self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+        }
+
+        fn next(&self, prompt: &str) -> io::Result<Answer> {
+            if let Ok(mut asked) = self.asked.lock() {
+                asked.push(prompt.to_string());
+            }
+            let answer = self.answers.lock().ok().and_then(|mut a| a.pop_front());
+            match answer {
+                Some(Answer::Interrupt) => Err(io::ErrorKind::Interrupted.into()),
+                Some(a) => Ok(a),
+                None => Err(io::Error::other(format!("unscripted question: {prompt}"))),
+            }
+        }
+
+        fn text_answer(&self, prompt: &str, check: Option<&Check>) -> io::Result<String> {
+            match self.next(prompt)? {
+                Answer::Text(t) => match check.map(|c| c(&t)) {
+                    Some(Err(why)) => Err(io::Error::other(why)),
+                    _ => Ok(t),
+                },
+                other => Err(io::Error::other(format!(
+                    "{prompt}: expected text, got {other:?}"
+                ))),
+            }
+        }
+    }
+
+    impl Prompter for Scripted {
+        fn interactive(&self) -> bool {
+            self.interactive
+        }
+        fn text(&self, prompt: &str, check: Check) -> io::Result<String> {
+            self.text_answer(prompt, Some(&check))
+        }
+        fn secret(&self, prompt: &str, check: Check) -> io::Result<String> {
+            self.text_answer(prompt, Some(&check))
+        }
+        fn confirm(&self, prompt: &str, _default: bool) -> io::Result<bool> {
+            match self.next(prompt)? {
+                Answer::Yes(yes) => Ok(yes),
+                other => Err(io::Error::other(format!(
+                    "{prompt}: expected yes/no, got {other:?}"
+                ))),
+            }
+        }
+        fn mfa_code(&self, prompt: &str) -> io::Result<String> {
+            self.text_answer(prompt, None)
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::envfile::{Entry, is_shell_identifier};
 use crate::infra::Declared;
-use crate::store::{Parameter, SecretValue};
+use crate::model::{Parameter, SecretValue};
 
 /// Everything fetched for one project.
 #[derive(Debug, Default)]

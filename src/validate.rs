@@ -2,33 +2,7 @@
 
 use std::collections::HashSet;
 
-/// A parameter's storage tier, which bounds its size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tier {
-    /// Up to 4 KB.
-    Standard,
-    /// Up to 8 KB (costs money).
-    Advanced,
-}
-
-impl Tier {
-    /// Largest value in bytes.
-    pub fn max_bytes(self) -> usize {
-        match self {
-            Tier::Standard => 4096,
-            Tier::Advanced => 8192,
-        }
-    }
-}
-
-/// One resource tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tag {
-    /// Tag key, 1–128 characters.
-    pub key: String,
-    /// Tag value, 0–256 characters.
-    pub value: String,
-}
+use crate::model::{Tag, Tier};
 
 /// Shortest and longest name, counted after the prefix (`my-app/MY_KEY` is 13).
 pub const NAME_LEN: (usize, usize) = (6, 128);
@@ -99,13 +73,8 @@ pub fn check_value(value: &str, tier: Tier) -> Result<(), String> {
     }
     let max = tier.max_bytes();
     if value.len() > max {
-        let hint = if tier == Tier::Standard {
-            " (use --tier Advanced for up to 8192)"
-        } else {
-            ""
-        };
         return Err(format!(
-            "the value is {} bytes; the {tier:?} tier allows {max}{hint}",
+            "the value is {} bytes; the {tier:?} tier allows {max}",
             value.len()
         ));
     }
@@ -255,7 +224,7 @@ mod tests {
         let err = check_value(&big, Tier::Standard).unwrap_err();
         assert_eq!(
             err,
-            "the value is 4200 bytes; the Standard tier allows 4096 (use --tier Advanced for up to 8192)"
+            "the value is 4200 bytes; the Standard tier allows 4096"
         );
         assert!(check_value(&big, Tier::Advanced).is_ok());
         assert!(

@@ -1,17 +1,23 @@
-//! `secrets create`: validate everything, confirm every target account, then create.
+//! `secrets create`: check every flag, ask for what is missing, confirm every target
+//! account, then create. The phases are separate functions so the wiring can connect to the
+//! accounts only once the request is known to be valid.
 
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use futures_util::StreamExt;
 use futures_util::future::join_all;
+use futures_util::stream::FuturesUnordered;
 
-use crate::error::{Error, exit, store_exit_code};
+use crate::error::{Error, Field, Needed, exit, store_exit_code, store_hint};
+use crate::interrupt::Interrupts;
+use crate::model::{Identity, NewParameter, SecretValue, Tag, Tier};
 use crate::output::Output;
 use crate::prompt::{Prompter, ask};
-use crate::store::{Identity, NewParameter, SecretStore, SecretValue};
-use crate::validate::{self, Tag, Tier};
+use crate::store::{SecretStore, StoreError};
+use crate::validate;
 
 /// Where the value comes from.
 #[derive(Debug, Clone)]
@@ -53,6 +59,27 @@ pub struct Options {
     pub prefix: String,
 }
 
+/// The flags, checked: everything given is valid, and everything missing can be asked.
+#[derive(Debug)]
+pub struct Plan {
+    name: Option<String>,
+    value: Option<SecretValue>,
+    tags: Vec<Tag>,
+    opts: Options,
+    interactive: bool,
+}
+
+/// The parameter to create and how to report it, once nothing is left to ask.
+#[derive(Debug)]
+pub struct Job {
+    /// The parameter.
+    pub param: NewParameter,
+    /// `--yes`.
+    pub yes: bool,
+    /// `--json`.
+    pub json: bool,
+}
+
 /// One target account: the profile that reaches it (None: the default chain) and its store.
 pub struct Account<S> {
     /// Profile name.
@@ -67,74 +94,84 @@ impl<S> Account<S> {
     }
 }
 
-fn input(message: impl Into<String>, hint: impl Into<String>) -> Error {
-    Error::Input {
-        message: message.into(),
-        hint: hint.into(),
-    }
-}
-
-/// Runs `create`; returns the exit code.
-pub async fn run<S: SecretStore>(
-    opts: Options,
-    accounts: Vec<Account<S>>,
-    prompter: Arc<dyn Prompter>,
-    out: &mut Output,
-) -> Result<u8> {
-    let (yes, json) = (opts.yes, opts.json);
-    let param = gather(opts, &prompter, out).await?;
-    let identities = match preflight(&accounts, &param, out).await? {
-        Ok(identities) => identities,
-        Err(code) => return Ok(code),
-    };
-    if !yes {
-        if !prompter.interactive() {
-            return Err(input(
-                "creating a secret needs confirmation, and there is no terminal to ask on",
-                "pass --yes",
-            )
-            .into());
-        }
-        out.info(&summary(&param, &accounts, &identities));
-        if !ask(&prompter, |p| p.confirm("Are you sure?", true)).await? {
-            out.info("nothing was created");
-            return Ok(exit::FAILURE);
-        }
-    }
-    let results = join_all(accounts.iter().map(|a| a.store.put(&param))).await;
-    report(&accounts, &identities, &param, results, json, out)
-}
-
-/// Builds the parameter from flags, asking on a terminal for what is missing. Every flag
-/// is checked before anything is asked, and everything before any request.
-async fn gather(
-    opts: Options,
-    prompter: &Arc<dyn Prompter>,
-    out: &mut Output,
-) -> Result<NewParameter> {
-    let interactive = prompter.interactive();
-    // The full walk, as `yarn create-secret` did, only when nothing was given.
-    let walk = interactive && opts.name.is_none() && matches!(opts.value, ValueSource::Ask);
-    let flag_name = match &opts.name {
+/// Checks every flag (reading `--value-file` or `stdin` if named) with no prompt and no
+/// request; without a terminal, anything missing is an error naming the flag.
+pub fn plan(opts: Options, interactive: bool, stdin: &mut dyn Read) -> Result<Plan> {
+    let name = match &opts.name {
         Some(n) => Some(
-            validate::full_name(n, &opts.prefix)
-                .map_err(|m| input(m, "fix --name, e.g. --name my-app/MY_APP_KEY"))?,
+            validate::full_name(n, &opts.prefix).map_err(|reason| Error::Invalid {
+                field: Field::Name,
+                reason,
+            })?,
         ),
+        None if !interactive => return Err(Error::NoTerminal(Needed::Name).into()),
         None => None,
     };
-    let mut tags = parse_tags(&opts.tags)?;
-    let name = match flag_name {
+    let tags = parse_tags(&opts.tags)?;
+    let value = match &opts.value {
+        ValueSource::Literal(v) => Some(v.expose().to_string()),
+        ValueSource::Stdin => Some(read_stdin(stdin)?),
+        ValueSource::File(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read --value-file {}", path.display()))?;
+            Some(String::from_utf8(bytes).map_err(|_| Error::Invalid {
+                field: Field::Text,
+                reason: format!("{} is not UTF-8 text", path.display()),
+            })?)
+        }
+        ValueSource::Ask if !interactive => return Err(Error::NoTerminal(Needed::Value).into()),
+        ValueSource::Ask => None,
+    };
+    if let Some(v) = &value {
+        check_value(v, opts.tier)?;
+    }
+    if !opts.yes && !interactive {
+        return Err(Error::NoTerminal(Needed::Confirmation).into());
+    }
+    Ok(Plan {
+        name,
+        value: value.map(SecretValue::new),
+        tags,
+        opts,
+        interactive,
+    })
+}
+
+/// Asks on the terminal for what the flags left out: the full walk of `yarn create-secret`
+/// when neither name nor value was given, else only what is missing.
+pub async fn complete(plan: Plan, prompter: &Arc<dyn Prompter>, out: &mut Output) -> Result<Job> {
+    let Plan {
+        name,
+        value,
+        mut tags,
+        opts,
+        interactive,
+    } = plan;
+    let walk = interactive && name.is_none() && value.is_none();
+    let name = match name {
         Some(name) => name,
         None => ask_name(&opts.prefix, prompter, out).await?,
     };
-    let value = read_value(opts.value, opts.tier, prompter).await?;
+    let value = match value {
+        Some(value) => value,
+        None => {
+            let tier = opts.tier;
+            let check = move |s: &str| validate::check_value(s, tier);
+            let typed = ask(prompter, NOTHING, move |p| {
+                p.secret("Secret value", Box::new(check))
+            })
+            .await?;
+            check_value(&typed, tier)?;
+            SecretValue::new(typed)
+        }
+    };
     let secure = match opts.secure {
         Some(secure) => secure,
-        None if walk => ask(prompter, |p| p.confirm("SecureString?", true)).await?,
+        None if walk => ask(prompter, NOTHING, |p| p.confirm("SecureString?", true)).await?,
         None => true,
     };
-    if walk && tags.is_empty() && ask(prompter, |p| p.confirm("Add tags?", false)).await? {
-        let text = ask(prompter, |p| {
+    if walk && tags.is_empty() && ask(prompter, NOTHING, |p| p.confirm("Add tags?", false)).await? {
+        let text = ask(prompter, NOTHING, |p| {
             p.text(
                 "Tags (Key=Foo,Value=Bar Key=Another,Value=Tag)",
                 Box::new(|s| validate::parse_tags(s).and_then(|t| validate::check_tags(&t))),
@@ -148,82 +185,111 @@ async fn gather(
             "`secrets get` will skip {name}: its last level is not a valid environment variable name"
         ));
     }
-    Ok(NewParameter {
-        name,
-        value: SecretValue::new(value),
-        secure,
-        description: opts.description,
-        key_id: opts.key_id,
-        tier: opts.tier,
-        tags,
-        overwrite: opts.overwrite,
+    Ok(Job {
+        param: NewParameter {
+            name,
+            value,
+            secure,
+            description: opts.description,
+            key_id: opts.key_id,
+            tier: opts.tier,
+            tags,
+            overwrite: opts.overwrite,
+        },
+        yes: opts.yes,
+        json: opts.json,
     })
 }
 
-async fn ask_name(prefix: &str, prompter: &Arc<dyn Prompter>, out: &mut Output) -> Result<String> {
-    if !prompter.interactive() {
-        return Err(input(
-            "no --name given, and there is no terminal to ask on",
-            "pass --name my-app/MY_APP_KEY",
-        )
-        .into());
+const NOTHING: &str = "nothing was created";
+
+/// Checks every account, confirms, creates in all of them at once, and reports each.
+pub async fn run<S: SecretStore>(
+    job: Job,
+    accounts: &[Account<S>],
+    prompter: &Arc<dyn Prompter>,
+    out: &mut Output,
+    interrupts: &Interrupts,
+) -> Result<u8> {
+    let param = &job.param;
+    let identities = match preflight(accounts, param, out).await? {
+        Ok(identities) => identities,
+        Err(code) => return Ok(code),
+    };
+    if !job.yes {
+        out.info(&summary(param, accounts, &identities));
+        if !ask(prompter, NOTHING, |p| p.confirm("Are you sure?", true)).await? {
+            out.info(NOTHING);
+            return Ok(exit::FAILURE);
+        }
     }
+    let (results, interrupted) = write_all(param, accounts, out, interrupts).await;
+    let code = report(accounts, &identities, param, results, job.json, out)?;
+    if interrupted {
+        return Err(Error::Interrupted("each account's outcome is listed above".into()).into());
+    }
+    Ok(code)
+}
+
+/// PutParameter in every account at once. A first Ctrl-C lets the requests already sent
+/// finish, so each outcome is known; a second stops waiting.
+async fn write_all<S: SecretStore>(
+    param: &NewParameter,
+    accounts: &[Account<S>],
+    out: &mut Output,
+    interrupts: &Interrupts,
+) -> (Vec<Option<Result<i64, StoreError>>>, bool) {
+    let _shield = interrupts.shield();
+    let mut signals = interrupts.clone();
+    let mut pending: FuturesUnordered<_> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| async move { (i, a.store.put(param).await) })
+        .collect();
+    let mut results: Vec<Option<Result<i64, StoreError>>> = accounts.iter().map(|_| None).collect();
+    let mut interrupts_seen = 0;
+    loop {
+        tokio::select! {
+            done = pending.next() => match done {
+                Some((i, result)) => results[i] = Some(result),
+                None => break,
+            },
+            () = signals.next() => {
+                interrupts_seen += 1;
+                if interrupts_seen > 1 {
+                    break;
+                }
+                out.info("interrupted: finishing the requests already sent, to report each \
+                          account (Ctrl-C again to stop waiting)");
+            }
+        }
+    }
+    (results, interrupts_seen > 0)
+}
+
+/// Builds the parameter from flags, asking on a terminal for what is missing.
+async fn ask_name(prefix: &str, prompter: &Arc<dyn Prompter>, out: &mut Output) -> Result<String> {
     let owned = prefix.to_string();
-    let raw = ask(prompter, move |p| {
+    let raw = ask(prompter, NOTHING, move |p| {
         p.text(
             &format!("Secret name: {owned}"),
             Box::new(move |s| validate::full_name(s, &owned).map(|_| ())),
         )
     })
     .await?;
-    let name = validate::full_name(&raw, prefix).map_err(|m| input(m, "try again"))?;
+    let name = validate::full_name(&raw, prefix).map_err(|reason| Error::Invalid {
+        field: Field::Name,
+        reason,
+    })?;
     out.info(&format!("Name: {name}"));
     Ok(name)
 }
 
-async fn read_value(
-    source: ValueSource,
-    tier: Tier,
-    prompter: &Arc<dyn Prompter>,
-) -> Result<String> {
-    let value = match source {
-        ValueSource::Literal(v) => v.expose().to_string(),
-        ValueSource::Stdin => read_stdin()?,
-        ValueSource::File(path) => {
-            let bytes = std::fs::read(&path)
-                .with_context(|| format!("cannot read --value-file {}", path.display()))?;
-            String::from_utf8(bytes).map_err(|_| {
-                input(
-                    format!("{} is not UTF-8 text", path.display()),
-                    "SSM stores text only",
-                )
-            })?
-        }
-        ValueSource::Ask if prompter.interactive() => {
-            ask(prompter, move |p| {
-                p.secret(
-                    "Secret value",
-                    Box::new(move |s| validate::check_value(s, tier)),
-                )
-            })
-            .await?
-        }
-        ValueSource::Ask => {
-            return Err(input(
-                "no value given, and there is no terminal to ask on",
-                "pass --value-stdin (e.g. `printf %s \"$VALUE\" | secrets create --name ... --value-stdin`) or --value-file PATH",
-            )
-            .into());
-        }
-    };
-    validate::check_value(&value, tier).map_err(|m| {
-        let hint = match tier {
-            Tier::Standard => "shorten it, or pass --tier Advanced",
-            Tier::Advanced => "shorten it",
-        };
-        input(m, hint)
-    })?;
-    Ok(value)
+fn check_value(value: &str, tier: Tier) -> Result<(), Error> {
+    validate::check_value(value, tier).map_err(|reason| Error::Invalid {
+        field: Field::Value(tier),
+        reason,
+    })
 }
 
 /// Checks every account before anything is created anywhere: its identity, then that the
@@ -239,13 +305,13 @@ async fn preflight<S: SecretStore>(
         if let Err(e) = identity {
             out.error(
                 &format!("profile {}: {e}", account.label()),
-                e.hint().as_deref(),
+                store_hint(e).as_deref(),
             );
             failed.get_or_insert(store_exit_code(e));
         }
     }
     if let Some(code) = failed {
-        out.info("nothing was created");
+        out.info(NOTHING);
         return Ok(Err(code));
     }
     let identities: Vec<Identity> = identities.into_iter().flatten().collect();
@@ -276,7 +342,7 @@ async fn preflight<S: SecretStore>(
 
 /// What the confirmation shows: name, type, tags, and every target account and identity.
 fn summary<S>(param: &NewParameter, accounts: &[Account<S>], identities: &[Identity]) -> String {
-    let mut text = format!("About to create {} ({})", param.name, kind(param));
+    let mut text = format!("About to create {} ({})", param.name, param.kind());
     if !param.tags.is_empty() {
         let tags: Vec<String> = param
             .tags
@@ -296,61 +362,77 @@ fn summary<S>(param: &NewParameter, accounts: &[Account<S>], identities: &[Ident
     text
 }
 
-fn kind(param: &NewParameter) -> &'static str {
-    if param.secure {
-        "SecureString"
-    } else {
-        "String"
-    }
-}
-
+/// One line (or JSON row) per account, in the order given; returns the exit code of the
+/// failures (1 if they differ).
 fn report<S>(
     accounts: &[Account<S>],
     identities: &[Identity],
     param: &NewParameter,
-    results: Vec<Result<i64, crate::store::StoreError>>,
+    results: Vec<Option<Result<i64, StoreError>>>,
     json: bool,
     out: &mut Output,
 ) -> Result<u8> {
-    let kind = kind(param);
-    let verb = if param.overwrite {
-        "Updated"
-    } else {
-        "Created"
+    let kind = param.kind();
+    let (verb, status) = match param.overwrite {
+        true => ("Updated", "updated"),
+        false => ("Created", "created"),
     };
     let mut codes = Vec::new();
     let mut rows = Vec::new();
     for ((account, id), result) in accounts.iter().zip(identities).zip(results) {
-        match result {
-            Ok(version) => {
-                if json {
-                    rows.push(serde_json::json!({
-                        "name": param.name, "type": kind, "version": version,
-                        "account": id.account, "profile": account.profile,
-                        "status": if param.overwrite { "updated" } else { "created" },
-                    }));
-                } else {
-                    writeln!(
-                        out.data(),
-                        "{verb} {} ({kind}, version {version}) in {} ({})",
-                        param.name,
-                        id.account,
-                        account.label()
-                    )?;
-                }
-            }
-            Err(e) => {
+        let row = serde_json::json!({
+            "name": param.name, "type": kind, "account": id.account, "profile": account.profile,
+        });
+        let (row, line) = match result {
+            Some(Ok(version)) => (
+                extend(
+                    row,
+                    serde_json::json!({"version": version, "status": status}),
+                ),
+                Some(format!(
+                    "{verb} {} ({kind}, version {version}) in {} ({})",
+                    param.name,
+                    id.account,
+                    account.label()
+                )),
+            ),
+            Some(Err(e)) => {
                 let err = Error::from(e);
                 codes.push(err.exit_code());
                 out.error(
                     &format!("in {} ({}): {err}", id.account, account.label()),
                     err.hint().as_deref(),
                 );
-                rows.push(serde_json::json!({
-                    "name": param.name, "type": kind, "account": id.account,
-                    "profile": account.profile, "status": "failed", "error": err.to_string(),
-                }));
+                let fields = serde_json::json!({"status": "failed", "error": err.to_string()});
+                (extend(row, fields), None)
             }
+            None => {
+                codes.push(exit::INTERRUPTED);
+                out.error(
+                    &format!(
+                        "in {} ({}): unknown whether {} was created: the request was sent, \
+                         and the answer not awaited",
+                        id.account,
+                        account.label(),
+                        param.name
+                    ),
+                    Some(&format!(
+                        "check with `secrets list` or `aws ssm describe-parameters` in that \
+                         account, then run `secrets create` again{}",
+                        if param.overwrite {
+                            ""
+                        } else {
+                            " (with --overwrite if it exists)"
+                        }
+                    )),
+                );
+                (extend(row, serde_json::json!({"status": "unknown"})), None)
+            }
+        };
+        match (json, line) {
+            (false, Some(line)) => writeln!(out.data(), "{line}")?,
+            (true, _) => rows.push(row),
+            _ => {}
         }
     }
     if json {
@@ -363,26 +445,34 @@ fn report<S>(
     })
 }
 
+fn extend(mut row: serde_json::Value, more: serde_json::Value) -> serde_json::Value {
+    if let (Some(row), serde_json::Value::Object(more)) = (row.as_object_mut(), more) {
+        row.extend(more);
+    }
+    row
+}
+
 fn parse_tags(words: &[String]) -> Result<Vec<Tag>, Error> {
-    let hint = "write tags as Key=team,Value=core (Key and Value are case-sensitive)";
+    let bad = |reason| Error::Invalid {
+        field: Field::Tags,
+        reason,
+    };
     let mut tags = Vec::new();
     for w in words {
-        tags.extend(validate::parse_tags(w).map_err(|m| input(m, hint))?);
+        tags.extend(validate::parse_tags(w).map_err(bad)?);
     }
-    validate::check_tags(&tags).map_err(|m| input(m, hint))?;
+    validate::check_tags(&tags).map_err(bad)?;
     Ok(tags)
 }
 
-fn read_stdin() -> Result<String> {
+fn read_stdin(stdin: &mut dyn Read) -> Result<String> {
     let mut bytes = Vec::new();
-    std::io::stdin()
+    stdin
         .read_to_end(&mut bytes)
         .context("cannot read the value from stdin")?;
-    let mut text = String::from_utf8(bytes).map_err(|_| {
-        input(
-            "the value on stdin is not UTF-8 text",
-            "SSM stores text only",
-        )
+    let mut text = String::from_utf8(bytes).map_err(|_| Error::Invalid {
+        field: Field::Text,
+        reason: "the value on stdin is not UTF-8 text".into(),
     })?;
     // `echo value | secrets create --value-stdin` must not store the newline echo adds.
     if text.ends_with('\n') {

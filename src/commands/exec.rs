@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use anyhow::Result;
 
 use super::fetch;
+use crate::envfile::Entry;
 use crate::error::Error;
 use crate::output::Output;
 use crate::store::SecretStore;
@@ -20,8 +21,16 @@ pub struct Options {
     pub command: Vec<OsString>,
 }
 
-/// The variables already in this process's environment; read once, by name only.
+/// Whether a variable is already in this process's environment; asked by name only.
 pub type Inherited = dyn Fn(&str) -> bool;
+
+/// Refuses, before any request, a request with no command.
+pub fn validate(opts: &Options) -> Result<(), Error> {
+    match opts.command.is_empty() {
+        true => Err(Error::NoCommand),
+        false => Ok(()),
+    }
+}
 
 /// Fetches the secrets, then replaces this process with the command (on Unix), so signals
 /// and the exit status are the command's own. Returns only on failure (or, elsewhere, with
@@ -33,20 +42,36 @@ pub async fn run<S: SecretStore>(
     out: &mut Output,
 ) -> Result<u8> {
     let Some((program, args)) = opts.command.split_first() else {
-        return Err(Error::Input {
-            message: "no command given to run".into(),
-            hint: "put it after `--`, e.g. `secrets exec api -- yarn start api`".into(),
-        }
-        .into());
+        return Err(Error::NoCommand.into());
     };
     let rows = fetch::fetch(&opts.fetch, store, out).await?;
     let (entries, _) = fetch::variables(&opts.fetch.projects, &rows, out);
     let mut cmd = std::process::Command::new(program);
     cmd.args(args);
-    let mut added = 0;
-    for e in &entries {
+    let added = environment(&entries, is_set, opts.no_clobber, out);
+    for e in &added {
+        cmd.env(&e.name, e.value.expose());
+    }
+    out.trace(&format!(
+        "running {} with {} secret(s) added to its environment",
+        program.to_string_lossy(),
+        added.len()
+    ));
+    replace_process(cmd, program)
+}
+
+/// The variables to add to the child's environment: every entry, except those already set
+/// when `no_clobber`; each one already set is named in a warning.
+pub fn environment<'e>(
+    entries: &'e [Entry],
+    is_set: &Inherited,
+    no_clobber: bool,
+    out: &mut Output,
+) -> Vec<&'e Entry> {
+    let mut added = Vec::new();
+    for e in entries {
         if is_set(&e.name) {
-            if opts.no_clobber {
+            if no_clobber {
                 out.warn(&format!(
                     "{} is already set; kept it (--no-clobber)",
                     e.name
@@ -58,14 +83,9 @@ pub async fn run<S: SecretStore>(
                 e.name
             ));
         }
-        cmd.env(&e.name, e.value.expose());
-        added += 1;
+        added.push(e);
     }
-    out.trace(&format!(
-        "running {} with {added} secret(s) added to its environment",
-        program.to_string_lossy()
-    ));
-    replace_process(cmd, program)
+    added
 }
 
 #[cfg(unix)]
@@ -83,9 +103,9 @@ fn replace_process(mut cmd: std::process::Command, program: &OsString) -> Result
 }
 
 fn not_started(program: &OsString, err: std::io::Error) -> anyhow::Error {
-    Error::Input {
-        message: format!("cannot run `{}`: {err}", program.to_string_lossy()),
-        hint: "check the command's name and that it is on PATH".into(),
+    Error::CannotRun {
+        program: program.to_string_lossy().into_owned(),
+        reason: err.to_string(),
     }
     .into()
 }

@@ -31,18 +31,37 @@ pub struct Request {
     pub declared_only: bool,
 }
 
+impl Request {
+    /// A request whose project names are checked; nothing else is touched.
+    pub fn new(
+        projects: Vec<String>,
+        root: Option<PathBuf>,
+        config: RepoConfig,
+        env: Env,
+        declared_only: bool,
+    ) -> Result<Self, Error> {
+        for name in &projects {
+            check_project_name(name).map_err(|reason| Error::InvalidProject {
+                name: name.clone(),
+                reason,
+            })?;
+        }
+        Ok(Self {
+            projects,
+            root,
+            config,
+            env,
+            declared_only,
+        })
+    }
+}
+
 /// Fetches every project; returns each project's rows, in the order asked.
 pub async fn fetch<S: SecretStore>(
     req: &Request,
     store: &S,
     out: &mut Output,
 ) -> Result<Vec<Vec<Row>>> {
-    for name in &req.projects {
-        check_project_name(name).map_err(|reason| Error::InvalidProject {
-            name: name.clone(),
-            reason,
-        })?;
-    }
     let started = Instant::now();
     let prefixes: Vec<String> = req
         .projects

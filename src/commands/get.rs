@@ -25,26 +25,37 @@ pub struct Options {
     pub dry_run: bool,
 }
 
-/// Fetches, resolves and writes; returns the exit code.
+/// Refuses, before any request, a file that cannot be merged into.
+pub fn validate(opts: &Options) -> Result<()> {
+    if let (Target::File(path), false) = (&opts.target, opts.reset) {
+        let existing = envfile::read_existing(path)?;
+        envfile::render(opts.format, &existing, &[]).map_err(|e| syntax(path, e))?;
+    }
+    Ok(())
+}
+
+/// Fetches, resolves and writes; returns the exit code. Call `validate` first.
 pub async fn run<S: SecretStore>(
     opts: Options,
     cwd: &Path,
     store: &S,
     out: &mut Output,
 ) -> Result<u8> {
-    // Refuse a file we cannot merge into before making any request.
-    if let (Target::File(path), false) = (&opts.target, opts.reset) {
-        let existing = envfile::read_existing(path)?;
-        envfile::render(opts.format, &existing, &[]).map_err(|e| syntax(path, e))?;
-    }
-
     let rows = fetch::fetch(&opts.fetch, store, out).await?;
     let (entries, owners) = fetch::variables(&opts.fetch.projects, &rows, out);
 
     // Held from reading the file to replacing it, so concurrent runs never lose each
     // other's keys; the network fetch above is not inside it.
     let _lock = match &opts.target {
-        Target::File(path) if !opts.dry_run => Some(envfile::lock_dir_of(path)?),
+        Target::File(path) if !opts.dry_run => {
+            let waiting = || {
+                out.info(&format!(
+                    "waiting for another run to finish writing {} (Ctrl-C leaves it untouched)",
+                    path.display()
+                ))
+            };
+            Some(envfile::lock_dir_of(path, waiting).await?)
+        }
         _ => None,
     };
     let (path, existing) = match &opts.target {

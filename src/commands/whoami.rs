@@ -7,43 +7,51 @@ use anyhow::Result;
 use crate::error::{Error, exit};
 use crate::output::Output;
 use crate::store::SecretStore;
-use crate::store::ssm::SsmStore;
 
 /// Prints the identity and session; exit 3 when the credentials do not work.
-pub async fn run(store: &SsmStore, json: bool, out: &mut Output) -> Result<u8> {
+pub async fn run<S: SecretStore>(store: &S, json: bool, out: &mut Output) -> Result<u8> {
     let id = store.identity().await.map_err(Error::from)?;
     let session = store.session().await;
-    let expires_in = session.expires.map(|t| remaining(t, SystemTime::now()));
+    let now = SystemTime::now();
     if json {
         let value = serde_json::json!({
             "profile": session.profile,
+            "ignored_profile": session.ignored_profile,
             "region": session.region,
             "endpoint": session.endpoint,
+            "endpoint_source": session.endpoint_source,
             "account": id.account,
             "arn": id.arn,
             "credentials": session.source,
             "expires_at": session.expires_at,
-            "expires_in_seconds": session.expires.map(|t| seconds_left(t, SystemTime::now())),
+            "expires_in_seconds": session.expires.map(|t| seconds_left(t, now)),
         });
         writeln!(out.data(), "{value:#}")?;
         return Ok(exit::OK);
     }
-    let rows = [
-        (
-            "profile",
-            session.profile.unwrap_or_else(|| "(none)".into()),
+    let profile = match (&session.profile, &session.ignored_profile) {
+        (Some(p), _) => p.clone(),
+        (None, Some(ignored)) => format!(
+            "(none: AWS_PROFILE={ignored} is ignored because AWS_ACCESS_KEY_ID is set; \
+             pass --profile {ignored} to use it)"
         ),
+        (None, None) => "(none)".to_string(),
+    };
+    let rows = [
+        ("profile", profile),
         ("region", session.region),
         (
             "endpoint",
-            session.endpoint.unwrap_or_else(|| "(AWS default)".into()),
+            format!("{} ({})", session.endpoint, session.endpoint_source),
         ),
         ("account", id.account),
         ("arn", id.arn),
         ("credentials", session.source),
         (
             "expires",
-            expires_in.unwrap_or_else(|| "(not reported)".into()),
+            session
+                .expires
+                .map_or_else(|| "(not reported)".into(), |t| remaining(t, now)),
         ),
     ];
     for (key, value) in rows {

@@ -7,7 +7,7 @@ mod write;
 
 use serde_json::{Map, Value};
 
-use crate::secret::SecretValue;
+use crate::model::SecretValue;
 
 pub use parse::SyntaxError;
 pub use quote::is_shell_identifier;

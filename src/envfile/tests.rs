@@ -3,7 +3,7 @@ use std::process::Command;
 use proptest::prelude::*;
 
 use super::*;
-use crate::secret::SecretValue;
+use crate::model::SecretValue;
 
 fn entries(pairs: &[(&str, &str)]) -> Vec<Entry> {
     pairs

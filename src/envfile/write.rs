@@ -22,13 +22,26 @@ pub struct DirLock {
 }
 
 /// Waits for and takes the lock of the directory that holds `path` (its symlink target's).
-pub fn lock_dir_of(path: &Path) -> Result<DirLock> {
+/// It polls rather than blocks, so the runtime stays free to act on Ctrl-C meanwhile;
+/// `waiting` is called once if another process holds the lock.
+pub async fn lock_dir_of(path: &Path, waiting: impl FnOnce()) -> Result<DirLock> {
     let (_, dir) = real_and_dir(path)?;
     let handle = fs::File::open(&dir).with_context(|| format!("cannot open {}", dir.display()))?;
-    handle
-        .lock()
-        .with_context(|| format!("cannot lock {}", dir.display()))?;
-    Ok(DirLock { _dir: handle })
+    let mut waiting = Some(waiting);
+    loop {
+        match handle.try_lock() {
+            Ok(()) => return Ok(DirLock { _dir: handle }),
+            Err(fs::TryLockError::WouldBlock) => {
+                if let Some(tell) = waiting.take() {
+                    tell();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", dir.display()));
+            }
+        }
+    }
 }
 
 /// The file's current text, or "" when it does not exist yet.

@@ -24,26 +24,7 @@ const BFF: &str = "infra/src/dsl/bff.ts";
 /// The module listing each environment's `featuresOn`.
 const ENVIRONMENTS: &str = "infra/src/environments.ts";
 
-/// A deployment environment, which decides which `.features` are on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Env {
-    /// `type: 'dev'`.
-    Dev,
-    /// `type: 'staging'`.
-    Staging,
-    /// `type: 'prod'`.
-    Prod,
-}
-
-impl Env {
-    fn name(self) -> &'static str {
-        match self {
-            Env::Dev => "dev",
-            Env::Staging => "staging",
-            Env::Prod => "prod",
-        }
-    }
-}
+pub use crate::model::Env;
 
 /// One declared secret.
 #[derive(Debug, Clone, PartialEq, Eq)]

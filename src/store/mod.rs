@@ -1,59 +1,13 @@
-//! Where secrets live: the `SecretStore` trait the commands use, and its SSM implementation.
+//! Where secrets live: the `SecretStore` trait the commands use, the facts its failures
+//! carry (hints are rendered in `error.rs`), and its implementations.
 
+#[cfg(test)]
+pub mod memory;
 pub mod ssm;
 
 use std::future::Future;
 
-pub use crate::secret::SecretValue;
-use crate::validate::{Tag, Tier};
-
-/// One stored parameter.
-#[derive(Debug, Clone)]
-pub struct Parameter {
-    /// Full name, e.g. `/k8s/api/API_KEY`.
-    pub name: String,
-    /// The decrypted value.
-    pub value: SecretValue,
-}
-
-/// Who the credentials belong to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    /// 12-digit account ID.
-    pub account: String,
-    /// Caller ARN.
-    pub arn: String,
-}
-
-/// What is known about an existing parameter; never its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Existing {
-    /// Current version.
-    pub version: i64,
-    /// Last modification, RFC 3339, if SSM said.
-    pub last_modified: Option<String>,
-}
-
-/// A parameter to create.
-#[derive(Debug, Clone)]
-pub struct NewParameter {
-    /// Full name.
-    pub name: String,
-    /// The value.
-    pub value: SecretValue,
-    /// SecureString (encrypted) rather than String.
-    pub secure: bool,
-    /// Optional description.
-    pub description: Option<String>,
-    /// KMS key for a SecureString; None is the account's default key.
-    pub key_id: Option<String>,
-    /// Storage tier.
-    pub tier: Tier,
-    /// Tags to apply.
-    pub tags: Vec<Tag>,
-    /// Replace an existing parameter.
-    pub overwrite: bool,
-}
+use crate::model::{Existing, Identity, NewParameter, Parameter, Session};
 
 /// Reads and writes secrets. Implemented by SSM; commands take it as a parameter.
 pub trait SecretStore: Sync {
@@ -77,6 +31,10 @@ pub trait SecretStore: Sync {
 
     /// The identity behind the credentials (STS GetCallerIdentity).
     fn identity(&self) -> impl Future<Output = Result<Identity, StoreError>> + Send;
+
+    /// How the store is reached and signed in to: profile, region, endpoint, credential
+    /// source and expiry. Call after `identity`, which reports failures precisely.
+    fn session(&self) -> impl Future<Output = Session> + Send;
 
     /// Metadata of `name` if it exists.
     fn describe(
@@ -108,9 +66,15 @@ pub enum SignIn {
     /// Another named profile (static keys, credential_process, assume-role).
     Profile(String),
     /// Keys in AWS_ACCESS_KEY_ID and friends, as `aws-vault exec` sets them.
-    Environment,
+    Environment {
+        /// AWS_PROFILE, when it is set too and so ignored.
+        ignored_profile: Option<String>,
+    },
     /// Nothing selected.
-    Nothing,
+    Nothing {
+        /// The profiles the config files define, to choose from.
+        profiles: Vec<String>,
+    },
 }
 
 /// A failure talking to the store, already classified for the user.
@@ -184,6 +148,9 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+    /// Ctrl-C while the store asked for something (an MFA code).
+    #[error("interrupted: nothing was written")]
+    Interrupted,
     /// Any other error SSM answered with.
     #[error("{action} on {path} failed: {code}: {message}")]
     Service {
@@ -201,81 +168,22 @@ pub enum StoreError {
 fn credential_message(problem: CredentialProblem, sign_in: &SignIn) -> String {
     let whose = match sign_in {
         SignIn::Sso(p) | SignIn::Profile(p) => format!(" of profile {p}"),
-        SignIn::Environment => " in the environment".to_string(),
-        SignIn::Nothing => String::new(),
+        SignIn::Environment { .. } => " in the environment".to_string(),
+        SignIn::Nothing { .. } => String::new(),
     };
     match (problem, sign_in) {
-        (CredentialProblem::Missing, SignIn::Nothing) => "no AWS credentials found".to_string(),
+        (CredentialProblem::Missing, SignIn::Nothing { .. }) => {
+            "no AWS credentials found".to_string()
+        }
         (CredentialProblem::Missing, _) => format!("cannot load the AWS credentials{whose}"),
         (CredentialProblem::Expired, _) => format!("the AWS credentials{whose} have expired"),
         (CredentialProblem::Rejected, _) => format!("AWS rejected the credentials{whose}"),
     }
 }
 
-impl StoreError {
-    /// The exact next step for the user, if there is one.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            StoreError::Credentials { sign_in, .. } => Some(match sign_in {
-                SignIn::Sso(p) => format!("run `aws sso login --profile {p}` and try again"),
-                SignIn::Profile(p) => format!(
-                    "refresh the credentials of profile {p} in ~/.aws/config or ~/.aws/credentials \
-                     (with aws-vault: `aws-vault exec {p} -- secrets ...`)"
-                ),
-                SignIn::Environment => "get fresh credentials into AWS_ACCESS_KEY_ID, \
-                     AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (with aws-vault: \
-                     `aws-vault exec PROFILE -- secrets ...`), or unset them and pass --profile"
-                    .to_string(),
-                SignIn::Nothing => {
-                    "sign in with `aws sso login --profile islandis-dev`, then pass \
-                     `--profile islandis-dev` or `export AWS_PROFILE=islandis-dev`"
-                        .to_string()
-                }
-            }),
-            StoreError::AccessDenied { .. } => Some(
-                "use a profile whose role may read this path (`--profile NAME`), or ask DevOps \
-                 for access"
-                    .to_string(),
-            ),
-            StoreError::Throttled { .. } => {
-                Some("wait a minute and try again, or raise --max-attempts".to_string())
-            }
-            StoreError::Timeout { .. } => Some(
-                "check your network or VPN, or allow more time with --timeout SECONDS".to_string(),
-            ),
-            StoreError::Certificate { .. } => Some(
-                "if your network inspects TLS, point AWS_CA_BUNDLE (or --ca-bundle) at its CA \
-                 certificate in PEM form"
-                    .to_string(),
-            ),
-            StoreError::Network { .. } => Some(
-                "check your network or VPN, and --region / --endpoint-url if you set them"
-                    .to_string(),
-            ),
-            StoreError::CaBundle { .. } => Some(
-                "point AWS_CA_BUNDLE (or --ca-bundle) at a PEM file of CA certificates, or unset it"
-                    .to_string(),
-            ),
-            StoreError::AlreadyExists { .. } => {
-                Some("pass --overwrite to replace it with a new version".to_string())
-            }
-            StoreError::Service { .. } => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_value_debug_is_redacted() {
-        let p = Parameter {
-            name: "/k8s/a/B".into(),
-            value: SecretValue::new("hunter2".into()),
-        };
-        assert!(!format!("{p:?}").contains("hunter2"));
-    }
 
     #[test]
     fn credential_messages_name_the_sign_in() {
@@ -295,11 +203,19 @@ mod tests {
             "the AWS credentials of profile islandis-dev have expired"
         );
         assert_eq!(
-            msg(CredentialProblem::Missing, SignIn::Nothing),
+            msg(
+                CredentialProblem::Missing,
+                SignIn::Nothing { profiles: vec![] }
+            ),
             "no AWS credentials found"
         );
         assert_eq!(
-            msg(CredentialProblem::Rejected, SignIn::Environment),
+            msg(
+                CredentialProblem::Rejected,
+                SignIn::Environment {
+                    ignored_profile: None
+                }
+            ),
             "AWS rejected the credentials in the environment"
         );
     }

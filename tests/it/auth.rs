@@ -32,10 +32,24 @@ fn no_credentials_anywhere_exits_3_with_a_sign_in_hint() {
     assert_eq!(
         run.stderr,
         "error: no AWS credentials found\n\
-        hint: sign in with `aws sso login --profile islandis-dev`, then pass `--profile islandis-dev` \
-        or `export AWS_PROFILE=islandis-dev`\n"
+        hint: no AWS profile is configured: set one up with `aws configure sso`, then pass \
+        `--profile NAME` or `export AWS_PROFILE=NAME`\n"
     );
     assert!(!env.env_file().exists());
+    // With profiles configured but none chosen, the hint offers them by name.
+    env.aws_config("[profile islandis-prod]\nregion = eu-west-1\n\n[profile islandis-dev]\nregion = eu-west-1\n");
+    let run = env
+        .bare_cmd(&["get", &p, "--endpoint-url", &env.endpoint])
+        .run();
+    run.expect_code(3);
+    assert!(
+        run.stderr.ends_with(
+            "hint: choose one of your profiles (islandis-dev, islandis-prod) with `--profile NAME` \
+             or `export AWS_PROFILE=NAME` (for an SSO profile, run `aws sso login --profile NAME` first)\n"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -428,49 +428,6 @@ fn one_account_without_credentials_means_nothing_is_created_anywhere() {
 }
 
 #[test]
-fn a_failure_in_one_account_does_not_hide_the_other() {
-    let mut t = two_accounts();
-    t.env.watch("half-value");
-    let proxy = Proxy::start(
-        &t.prod.url,
-        vec![Rule {
-            op: "PutParameter",
-            skip: 0,
-            times: usize::MAX,
-            every: 1,
-            reply: Reply::AwsError(400, "AccessDeniedException"),
-        }],
-    );
-    t.env.aws_config(&format!(
-        "[profile dev]\nregion = eu-west-1\nendpoint_url = {}\n\n[profile prod]\nregion = eu-west-1\nendpoint_url = {}\n",
-        t.dev.url, proxy.url
-    ));
-    let run = t
-        .env
-        .bare_cmd(&[
-            "create",
-            "--name",
-            "my-app/HALF",
-            "--value",
-            "half-value",
-            "-y",
-            "--profile",
-            "dev",
-            "--profile",
-            "prod",
-        ])
-        .run();
-    run.expect_code(1);
-    assert_eq!(
-        run.stdout,
-        "Created /k8s/my-app/HALF (SecureString, version 1) in 111111111111 (dev)\n"
-    );
-    assert!(run.stderr.starts_with("error: in 222222222222 (prod): access denied: arn:aws:sts::222222222222:user/moto may not call PutParameter on /k8s/my-app/HALF\n"), "{}", run.stderr);
-    assert!(stored(&t.dev.url, "/k8s/my-app/HALF").is_some());
-    assert!(stored(&t.prod.url, "/k8s/my-app/HALF").is_none());
-}
-
-#[test]
 fn interactive_prompts_on_a_terminal_never_echo_the_value() {
     let env = TestEnv::new();
     let p = project("interactive");

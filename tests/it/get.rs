@@ -97,44 +97,6 @@ fn existing_readable_file_is_made_private() {
 }
 
 #[test]
-fn merge_replaces_in_place_keeps_foreign_lines_and_never_duplicates() {
-    let mut env = TestEnv::new();
-    let p = project("merge");
-    env.seed(&[
-        (&format!("/k8s/{p}/API_KEY"), "api-key-value-2"),
-        (&format!("/k8s/{p}/NEW_ONE"), "new-one-value"),
-    ]);
-    let before = "# my own settings\nexport MINE='keep me'\n\nexport API_KEY='stale'\nFOO=bar # comment\nexport API_KEY='stale again'\n";
-    fs::write(env.env_file(), before).unwrap();
-    for _ in 0..3 {
-        env.run(&["get", &p]).expect_code(0);
-    }
-    let after = fs::read_to_string(env.env_file()).unwrap();
-    assert_eq!(
-        after,
-        "# my own settings\nexport MINE='keep me'\n\nexport API_KEY='api-key-value-2'\nFOO=bar # comment\nexport NEW_ONE='new-one-value'\n"
-    );
-}
-
-#[test]
-fn reset_empties_the_file_first() {
-    let mut env = TestEnv::new();
-    let p = project("reset");
-    env.seed(&[(&format!("/k8s/{p}/ONLY"), "only-value-1")]);
-    fs::write(env.env_file(), "export OLD='x'\n# gone\n").unwrap();
-    env.run(&["get", &p, "--reset"]).expect_code(0);
-    assert_eq!(
-        fs::read_to_string(env.env_file()).unwrap(),
-        "export ONLY='only-value-1'\n"
-    );
-    env.run(&["get", &p, "-r"]).expect_code(0);
-    assert_eq!(
-        fs::read_to_string(env.env_file()).unwrap(),
-        "export ONLY='only-value-1'\n"
-    );
-}
-
-#[test]
 fn every_page_and_nested_path_is_fetched_and_bad_names_are_skipped() {
     let mut env = TestEnv::new();
     let p = project("pages");
@@ -163,55 +125,6 @@ fn every_page_and_nested_path_is_fetched_and_bad_names_are_skipped() {
     assert_eq!(text.lines().count(), 28, "{text}");
     assert!(text.contains("export KEY_26='page-value-26'\n"));
     assert!(text.contains("export NESTED='nested-value-1'\n"));
-}
-
-#[test]
-fn several_projects_get_one_summary_each_and_an_empty_one_warns() {
-    let mut env = TestEnv::new();
-    let (a, b, empty) = (
-        project("multi-a"),
-        project("multi-b"),
-        project("multi-empty"),
-    );
-    env.seed(&[
-        (&format!("/k8s/{a}/SHARED"), "shared-from-a"),
-        (&format!("/k8s/{a}/ONLY_A"), "only-a-value"),
-        (&format!("/k8s/{b}/SHARED"), "shared-from-b"),
-    ]);
-    // `empty` exists in the infra code, but nothing of it is stored.
-    env.write(
-        "infra/src/dsl/consts.ts",
-        "export const COMMON_SECRETS = {}\n",
-    );
-    env.write(
-        &format!("apps/{empty}/infra/{empty}.ts"),
-        &format!("import {{ service }} from 'dsl'\nservice('{empty}').secrets({{ NOT_STORED: '/k8s/{empty}/NOT_STORED' }})\n"),
-    );
-    let run = env.run(&["get", &a, &b, &empty]);
-    run.expect_code(0);
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(
-        lines,
-        [
-            format!(
-                "warning: NOT_STORED: /k8s/{empty}/NOT_STORED is not in SSM (apps/{empty}/infra/{empty}.ts:2 .secrets)"
-            ),
-            format!(
-                "warning: no secrets found for {empty} (check the project name, --profile and --region)"
-            ),
-            format!(
-                "warning: SHARED: /k8s/{b}/SHARED overrides /k8s/{a}/SHARED (later projects win)"
-            ),
-            format!("{a}: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged)"),
-            format!("{b}: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged)"),
-            format!("{empty}: 0 secrets written to .env.secret (0 new, 0 changed, 0 unchanged)"),
-        ]
-    );
-    let text = fs::read_to_string(env.env_file()).unwrap();
-    assert_eq!(
-        text,
-        "export ONLY_A='only-a-value'\nexport SHARED='shared-from-b'\n"
-    );
 }
 
 #[test]
@@ -287,30 +200,6 @@ fn file_flag_and_formats() {
         serde_json::json!({"MULTI": "line one\nit's \"two\" $X\\", "SIMPLE": "simple-value"})
     );
     assert_eq!(mode(&env.repo().join("out.json")), 0o600);
-}
-
-#[test]
-fn dry_run_lists_names_and_statuses_and_writes_nothing() {
-    let mut env = TestEnv::new();
-    let p = project("dry");
-    env.seed(&[
-        (&format!("/k8s/{p}/KEEP"), "keep-value-1"),
-        (&format!("/k8s/{p}/CHANGE"), "change-value-2"),
-        (&format!("/k8s/{p}/ADD"), "add-value-3"),
-    ]);
-    let before = "export KEEP='keep-value-1'\nexport CHANGE='old-value'\n";
-    fs::write(env.env_file(), before).unwrap();
-    let run = env.run(&["get", &p, "--dry-run"]);
-    run.expect_code(0);
-    assert_eq!(
-        run.stdout,
-        "new       ADD\nchanged   CHANGE\nunchanged KEEP\n"
-    );
-    assert_eq!(
-        run.stderr,
-        format!("{p}: 3 secrets would be written to .env.secret (1 new, 1 changed, 1 unchanged)\n")
-    );
-    assert_eq!(fs::read_to_string(env.env_file()).unwrap(), before);
 }
 
 #[test]

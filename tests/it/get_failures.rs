@@ -120,12 +120,26 @@ fn expired_token_exits_3_with_the_login_hint_and_keeps_the_file() {
         .env("AWS_PROFILE", "islandis-dev")
         .run();
     run.expect_code(3);
+    // AWS_PROFILE is set but the keys in the environment win: the hint says so.
     assert_eq!(
         run.stderr,
         "error: the AWS credentials in the environment have expired\n\
         cause: injected ExpiredTokenException\n\
-        hint: get fresh credentials into AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN \
-        (with aws-vault: `aws-vault exec PROFILE -- secrets ...`), or unset them and pass --profile\n"
+        hint: AWS_PROFILE=islandis-dev is ignored because AWS_ACCESS_KEY_ID is set (keys in the \
+        environment win, as in the AWS CLI): pass --profile islandis-dev, or `unset \
+        AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN`, or get fresh keys\n"
+    );
+    assert_untouched(&env);
+    let run = env.cmd(&["get", &p, "--endpoint-url", &proxy.url]).run();
+    run.expect_code(3);
+    assert!(
+        run.stderr.ends_with(
+            "hint: get fresh credentials into AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and \
+             AWS_SESSION_TOKEN (with aws-vault: `aws-vault exec PROFILE -- secrets ...`), or unset \
+             them and pass --profile\n"
+        ),
+        "{}",
+        run.stderr
     );
     assert_untouched(&env);
 }

@@ -61,34 +61,6 @@ fn exec_replaces_the_process() {
 }
 
 #[test]
-fn exec_replaces_or_keeps_variables_already_set() {
-    let (env, p) = seeded("clobber");
-    let script = ["sh", "-c", "printf %s \"$PLAIN_KEY\""];
-    let mut args = vec!["exec", p.as_str(), "--endpoint-url", &env.endpoint, "--"];
-    args.extend(script);
-    let run = env
-        .cmd(&args)
-        .env("PLAIN_KEY", "from-the-shell")
-        .values_on_stdout()
-        .run();
-    run.expect_code(0);
-    assert_eq!(run.stdout, "plain-exec-value");
-    assert_eq!(
-        run.stderr,
-        "warning: PLAIN_KEY was already set; replaced it with the secret\n"
-    );
-
-    args.insert(2, "--no-clobber");
-    let run = env.cmd(&args).env("PLAIN_KEY", "from-the-shell").run();
-    run.expect_code(0);
-    assert_eq!(run.stdout, "from-the-shell");
-    assert_eq!(
-        run.stderr,
-        "warning: PLAIN_KEY is already set; kept it (--no-clobber)\n"
-    );
-}
-
-#[test]
 fn exec_without_a_command_or_with_a_missing_one() {
     let (env, p) = seeded("nocmd");
     let run = env.run(&["exec", &p]);
@@ -129,7 +101,7 @@ fn whoami_lines_and_json() {
     assert_eq!(
         run.stdout,
         format!(
-            "profile      (none)\nregion       eu-west-1\nendpoint     {}\naccount      123456789012\n\
+            "profile      (none)\nregion       eu-west-1\nendpoint     {} (--endpoint-url)\naccount      123456789012\n\
          arn          arn:aws:sts::123456789012:user/moto\ncredentials  environment variables\n\
          expires      (not reported)\n",
             env.endpoint
@@ -180,6 +152,71 @@ fn whoami_names_the_credential_source_and_expiry_of_an_assumed_role() {
 }
 
 #[test]
+fn whoami_shows_the_endpoint_really_used_whatever_set_it() {
+    let env = TestEnv::new();
+    let url = &env.endpoint;
+    let endpoint = |run: &crate::support::Run| {
+        run.expect_code(0);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        (
+            json["endpoint"].as_str().unwrap().to_string(),
+            json["endpoint_source"].as_str().unwrap().to_string(),
+        )
+    };
+    // Each of these sends its requests to moto (else whoami would fail), and says so.
+    for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM"] {
+        let run = env
+            .cmd(&["whoami", "--json"])
+            .env(var, url)
+            .env("AWS_ENDPOINT_URL_STS", url)
+            .run();
+        assert_eq!(endpoint(&run), (url.clone(), var.to_string()));
+    }
+    let run = env.cmd(&["whoami"]).env("AWS_ENDPOINT_URL", url).run();
+    assert!(
+        run.stdout
+            .contains(&format!("endpoint     {url} (AWS_ENDPOINT_URL)\n")),
+        "{}",
+        run.stdout
+    );
+    // A profile's endpoint_url (its keys sign the requests).
+    env.aws_config(&format!(
+        "[profile local]\nregion = eu-west-1\nendpoint_url = {url}\n\
+         aws_access_key_id = AKIDTESTING\naws_secret_access_key = testing-secret\n"
+    ));
+    let run = env
+        .bare_cmd(&["whoami", "--json", "--profile", "local"])
+        .run();
+    assert_eq!(endpoint(&run), (url.clone(), "profile local".to_string()));
+}
+
+#[test]
+fn whoami_says_when_aws_profile_is_ignored_for_keys_in_the_environment() {
+    let env = TestEnv::new();
+    env.aws_config("[profile islandis-dev]\nregion = eu-west-1\n");
+    let run = env
+        .cmd(&["whoami", "--endpoint-url", &env.endpoint])
+        .env("AWS_PROFILE", "islandis-dev")
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout.starts_with(
+            "profile      (none: AWS_PROFILE=islandis-dev is ignored because AWS_ACCESS_KEY_ID \
+             is set; pass --profile islandis-dev to use it)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = env
+        .cmd(&["whoami", "--json", "--endpoint-url", &env.endpoint])
+        .env("AWS_PROFILE", "islandis-dev")
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["ignored_profile"], "islandis-dev");
+    assert_eq!(json["profile"], serde_json::Value::Null);
+}
+
+#[test]
 fn whoami_without_credentials_exits_3() {
     let env = TestEnv::new();
     let run = env
@@ -188,7 +225,7 @@ fn whoami_without_credentials_exits_3() {
     run.expect_code(3);
     assert!(
         run.stderr
-            .starts_with("error: no AWS credentials found\nhint: sign in with `aws sso login"),
+            .starts_with("error: no AWS credentials found\nhint: no AWS profile is configured"),
         "{}",
         run.stderr
     );

@@ -30,7 +30,7 @@ enum Failure {
 
 impl Failure {
     fn of(err: &CredentialsError) -> Self {
-        let cause = err.source().map(super::chain).unwrap_or_default();
+        let cause = err.source().map(super::classify::chain).unwrap_or_default();
         match err {
             CredentialsError::CredentialsNotLoaded(_) => Failure::NotLoaded(cause),
             CredentialsError::ProviderTimedOut(t) => Failure::TimedOut(t.timeout_duration()),

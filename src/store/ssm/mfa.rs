@@ -18,11 +18,11 @@ use aws_smithy_types::date_time::Format;
 use aws_types::os_shim_internal::Env;
 use serde_json::{Value, json};
 
-use super::AwsSettings;
+use super::classify::chain;
+use super::profile::{ProfileView, profile_credentials};
+use super::settings::AwsSettings;
+use crate::prompt::Prompter;
 use crate::store::{CredentialProblem, SignIn, StoreError};
-
-/// Asks for an MFA code given the prompt; blocking, run on its own thread.
-pub type AskCode = Arc<dyn Fn(&str) -> std::io::Result<String> + Send + Sync>;
 
 /// The CLI refreshes cached credentials this long before they expire; so do we.
 const EXPIRY_WINDOW: Duration = Duration::from_secs(900);
@@ -47,12 +47,11 @@ pub struct MfaRole {
 }
 
 /// The selected profile, if it is an MFA-protected role this module must handle.
-pub async fn mfa_role(settings: &AwsSettings) -> Option<MfaRole> {
-    let view = super::session::load_view(settings).await;
+pub(super) fn mfa_role(view: &ProfileView) -> Option<MfaRole> {
     if view.env_keys || !view.chosen {
         return None;
     }
-    let p = view.profile?;
+    let p = view.profile.as_ref()?;
     Some(MfaRole {
         role_arn: p.get("role_arn")?.to_string(),
         serial: p.get("mfa_serial")?.to_string(),
@@ -60,7 +59,7 @@ pub async fn mfa_role(settings: &AwsSettings) -> Option<MfaRole> {
         session_name: p.get("role_session_name").map(str::to_string),
         external_id: p.get("external_id").map(str::to_string),
         duration: p.get("duration_seconds").and_then(|d| d.parse().ok()),
-        profile: view.name,
+        profile: view.name.clone(),
     })
 }
 
@@ -123,11 +122,11 @@ fn cache_path(role: &MfaRole) -> Option<PathBuf> {
 }
 
 /// Credentials for the role: from the shared cache while valid, else by asking for a code.
-pub async fn credentials(
+pub(super) async fn credentials(
     role: &MfaRole,
     settings: &AwsSettings,
     region: &Region,
-    ask: &AskCode,
+    prompter: &Arc<dyn Prompter>,
     http: SharedHttpClient,
 ) -> Result<Credentials, StoreError> {
     if let Some(creds) = cache_path(role).and_then(|p| read_cache(&p)) {
@@ -138,7 +137,7 @@ pub async fn credentials(
         sign_in: SignIn::Profile(role.profile.clone()),
         detail,
     };
-    let source = super::profile_credentials(&role.source_profile, region, &http)
+    let source = profile_credentials(&role.source_profile, region, &http)
         .provide_credentials()
         .await
         .map_err(|e| StoreError::Credentials {
@@ -146,16 +145,9 @@ pub async fn credentials(
             sign_in: SignIn::Profile(role.source_profile.clone()),
             detail: e.to_string(),
         })?;
-    let prompt = format!("Enter MFA code for {}: ", role.serial);
-    let ask = Arc::clone(ask);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(ask(&prompt));
-    });
-    let code = match rx.await {
-        Ok(Ok(code)) => code.trim().to_string(),
-        Ok(Err(e)) => return Err(rejected(format!("no MFA code: {e}"))),
-        Err(_) => return Err(rejected("no MFA code was given".into())),
+    let code = match &settings.mfa_token {
+        Some(code) => code.trim().to_string(),
+        None => ask_code(role, prompter).await?,
     };
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http)
@@ -184,7 +176,7 @@ pub async fn credentials(
         .set_duration_seconds(role.duration)
         .send()
         .await
-        .map_err(|e| rejected(super::chain(&e)))?;
+        .map_err(|e| rejected(chain(&e)))?;
     let c = out
         .credentials
         .ok_or_else(|| rejected("AssumeRole returned no credentials".into()))?;
@@ -207,6 +199,27 @@ pub async fn credentials(
         Some(expires),
         "mfa-assume-role",
     ))
+}
+
+/// Asks for the code on its own thread, so Ctrl-C is noticed meanwhile.
+async fn ask_code(role: &MfaRole, prompter: &Arc<dyn Prompter>) -> Result<String, StoreError> {
+    let prompt = format!("Enter MFA code for {}: ", role.serial);
+    let p = Arc::clone(prompter);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(p.mfa_code(&prompt));
+    });
+    let rejected = |detail: String| StoreError::Credentials {
+        problem: CredentialProblem::Rejected,
+        sign_in: SignIn::Profile(role.profile.clone()),
+        detail,
+    };
+    match rx.await {
+        Ok(Ok(code)) => Ok(code.trim().to_string()),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => Err(StoreError::Interrupted),
+        Ok(Err(e)) => Err(rejected(format!("no MFA code: {e}"))),
+        Err(_) => Err(rejected("no MFA code was given".into())),
+    }
 }
 
 fn read_cache(path: &std::path::Path) -> Option<Credentials> {

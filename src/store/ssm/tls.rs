@@ -18,7 +18,7 @@ use aws_smithy_runtime_api::client::retries::classifiers::{
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// An HTTPS client trusting Mozilla's roots and those in `bundle`, honouring HTTPS_PROXY and
 /// NO_PROXY as the SDK's own client does.

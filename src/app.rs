@@ -1,0 +1,225 @@
+//! The wiring: the parsed command line becomes plain options, each command's plan is checked
+//! (no request, no prompt, no credential provider), and only then are the real store,
+//! prompter and output built and handed to the command.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::cli::{Cli, Command, CreateArgs, EnvArg, FormatArg, GlobalArgs, KindArg, TierArg};
+use crate::commands::{create, exec, fetch, get, list, whoami};
+use crate::config::{RepoConfig, find_repo_root};
+use crate::envfile::{Format, Target};
+use crate::error::{Error, exit};
+use crate::interrupt::Interrupts;
+use crate::model::{Env, Tier};
+use crate::output::{Output, Verbosity};
+use crate::prompt::{Prompter, Terminal};
+use crate::store::ssm::{AwsSettings, SsmStore};
+
+/// Runs the command the user asked for and returns its exit code.
+pub async fn run(cli: Cli, interrupts: Interrupts) -> Result<u8> {
+    let g = cli.global;
+    let mut out = Output::stdio(Verbosity {
+        quiet: g.quiet,
+        verbose: g.verbose,
+    });
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let prompter: Arc<dyn Prompter> = Arc::new(Terminal::detect());
+    match cli.command {
+        Command::Get(args) => {
+            let to_stdout = args.file.as_deref() == Some(Path::new("-"));
+            let (root, config) = repo(args.root, &cwd, !to_stdout)?;
+            let target = match (&args.file, &root) {
+                _ if to_stdout => Target::Stdout,
+                (Some(file), _) => Target::File(cwd.join(file)),
+                (None, Some(root)) => Target::File(root.join(&config.file)),
+                (None, None) => return Err(Error::NotInRepo(cwd).into()),
+            };
+            let settings = aws_settings(&g, &config, None)?;
+            let opts = get::Options {
+                fetch: request(args.projects, root, config, args.env, args.declared_only)?,
+                reset: args.reset,
+                target,
+                format: format(args.format),
+                dry_run: args.dry_run,
+            };
+            get::validate(&opts)?;
+            let store = connect(settings, &prompter).await?;
+            get::run(opts, &cwd, &store, &mut out).await
+        }
+        Command::List(args) => {
+            let (root, config) = repo(args.root, &cwd, true)?;
+            let settings = aws_settings(&g, &config, None)?;
+            let opts = list::Options {
+                fetch: request(args.projects, root, config, args.env, args.declared_only)?,
+                json: args.json,
+                check: args.check,
+            };
+            let store = connect(settings, &prompter).await?;
+            list::run(opts, &store, &mut out).await
+        }
+        Command::Exec(args) => {
+            let (root, config) = repo(args.root, &cwd, false)?;
+            let settings = aws_settings(&g, &config, None)?;
+            let opts = exec::Options {
+                fetch: request(args.projects, root, config, args.env, args.declared_only)?,
+                no_clobber: args.no_clobber,
+                command: args.command,
+            };
+            exec::validate(&opts)?;
+            let store = connect(settings, &prompter).await?;
+            let is_set = |name: &str| std::env::var_os(name).is_some();
+            exec::run(opts, &is_set, &store, &mut out).await
+        }
+        Command::Whoami(args) => {
+            let (_, config) = repo(None, &cwd, false)?;
+            let settings = aws_settings(&g, &config, None)?;
+            let store = connect(settings, &prompter).await?;
+            whoami::run(&store, args.json, &mut out).await
+        }
+        Command::Completions { shell } => {
+            // Into a buffer first: `generate` panics when its writer fails (a closed pipe).
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "secrets", &mut script);
+            out.data().write_all(&script)?;
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut page)?;
+            out.data().write_all(&page)?;
+            Ok(exit::OK)
+        }
+        Command::Create(args) => {
+            // Names go under the repository's prefix, and its region applies, when run in it.
+            let (_, config) = repo(None, &cwd, false)?;
+            let profiles: Vec<Option<String>> = match g.profile.is_empty() {
+                true => vec![None],
+                false => g.profile.iter().cloned().map(Some).collect(),
+            };
+            let settings: Vec<AwsSettings> = profiles
+                .iter()
+                .map(|p| aws_settings(&g, &config, p.clone()))
+                .collect::<Result<_, _>>()?;
+            let opts = create_options(args, config.prefix.clone());
+            let plan = create::plan(opts, prompter.interactive(), &mut std::io::stdin())?;
+            let job = create::complete(plan, &prompter, &mut out).await?;
+            let mut accounts = Vec::with_capacity(settings.len());
+            for (profile, settings) in profiles.into_iter().zip(settings) {
+                let store = connect(settings, &prompter).await?;
+                accounts.push(create::Account { profile, store });
+            }
+            create::run(job, &accounts, &prompter, &mut out, &interrupts).await
+        }
+    }
+}
+
+/// The real store of one account (an MFA role's code is asked for here).
+async fn connect(settings: AwsSettings, prompter: &Arc<dyn Prompter>) -> Result<SsmStore, Error> {
+    Ok(SsmStore::connect(settings, prompter).await?)
+}
+
+/// The one constructor of the AWS settings: flags (and the environment variables clap reads
+/// for them), `.secrets.toml`'s region, and one profile. Commands other than `create` read
+/// from one account, so they refuse several `--profile`s.
+fn aws_settings(
+    g: &GlobalArgs,
+    config: &RepoConfig,
+    profile: Option<String>,
+) -> Result<AwsSettings, Error> {
+    let profile = match profile {
+        Some(p) => Some(p),
+        None if g.profile.len() > 1 => return Err(Error::OneProfileOnly),
+        None => g.profile.first().cloned(),
+    };
+    Ok(AwsSettings {
+        profile,
+        region: g.region.clone(),
+        endpoint_url: g.endpoint_url.clone(),
+        max_attempts: g.max_attempts,
+        timeout: Duration::from_secs(g.timeout.max(1)),
+        default_region: config.region.clone(),
+        ca_bundle: g
+            .ca_bundle
+            .clone()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
+        mfa_token: g.mfa_token.clone(),
+    })
+}
+
+/// The repository root (`--root`, else the git top-level) and its `.secrets.toml`.
+fn repo(
+    flag: Option<PathBuf>,
+    cwd: &Path,
+    required: bool,
+) -> Result<(Option<PathBuf>, RepoConfig), Error> {
+    let root = match flag {
+        Some(r) if cwd.join(&r).is_dir() => Some(cwd.join(r)),
+        Some(r) => return Err(Error::BadRoot(r)),
+        None => find_repo_root(cwd),
+    };
+    if required && root.is_none() {
+        return Err(Error::NotInRepo(cwd.to_path_buf()));
+    }
+    let config = match &root {
+        Some(root) => RepoConfig::load(root)?,
+        None => RepoConfig::default(),
+    };
+    Ok((root, config))
+}
+
+/// What to fetch for `get`, `list` and `exec`, with the project names checked.
+fn request(
+    projects: Vec<String>,
+    root: Option<PathBuf>,
+    config: RepoConfig,
+    env: Option<EnvArg>,
+    declared_only: bool,
+) -> Result<fetch::Request, Error> {
+    let env = match env {
+        Some(EnvArg::Dev) => Env::Dev,
+        Some(EnvArg::Staging) => Env::Staging,
+        Some(EnvArg::Prod) => Env::Prod,
+        None => config.env,
+    };
+    fetch::Request::new(projects, root, config, env, declared_only)
+}
+
+fn create_options(args: CreateArgs, prefix: String) -> create::Options {
+    let value = match (args.value, args.value_stdin, args.value_file) {
+        (Some(v), _, _) => create::ValueSource::Literal(v),
+        (_, true, _) => create::ValueSource::Stdin,
+        (_, _, Some(path)) => create::ValueSource::File(path),
+        _ => create::ValueSource::Ask,
+    };
+    create::Options {
+        name: args.name,
+        value,
+        secure: args.kind.map(|k| k == KindArg::SecureString),
+        tags: args.tags.into_iter().chain(args.tag).collect(),
+        description: args.description,
+        key_id: args.key_id,
+        tier: match args.tier {
+            TierArg::Standard => Tier::Standard,
+            TierArg::Advanced => Tier::Advanced,
+        },
+        overwrite: args.overwrite,
+        yes: args.yes,
+        json: args.json,
+        prefix,
+    }
+}
+
+fn format(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Export => Format::Export,
+        FormatArg::Dotenv => Format::Dotenv,
+        FormatArg::Json => Format::Json,
+    }
+}

@@ -1,0 +1,134 @@
+//! The reading requests: the sweep of a prefix, GetParameters by name, the caller's identity
+//! and a parameter's metadata.
+
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+
+use super::classify::classify;
+use super::context::Context;
+use crate::model::{Existing, Identity, Parameter, SecretValue};
+use crate::store::StoreError;
+
+/// GetParameters calls in flight at once: enough to hide round trips, few enough not to
+/// trip SSM's per-account throttling on a laptop's burst.
+const GET_CONCURRENCY: usize = 8;
+
+/// Every parameter under `prefix`, recursively and decrypted, all pages.
+pub(super) async fn list_under(ctx: &Context, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
+    let mut pages = ctx
+        .ssm
+        .get_parameters_by_path()
+        .path(prefix)
+        .recursive(true)
+        .with_decryption(true)
+        .max_results(10)
+        .into_paginator()
+        .send();
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => return Err(classify(ctx, err, "GetParametersByPath", prefix).await),
+        };
+        for p in page.parameters.unwrap_or_default() {
+            if let (Some(name), Some(value)) = (p.name, p.value) {
+                out.push(Parameter {
+                    name,
+                    value: SecretValue::new(value),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The named parameters, 10 names a call, `GET_CONCURRENCY` calls in flight.
+pub(super) async fn get_many(
+    ctx: &Context,
+    names: &[String],
+) -> Result<Vec<Parameter>, StoreError> {
+    // Futures built up front: a closure inside the stream trips the `Send` check.
+    let calls: Vec<_> = names
+        .chunks(10)
+        .map(|chunk| get_batch(ctx, chunk))
+        .collect();
+    let batches: Vec<Vec<Parameter>> = stream::iter(calls)
+        .buffered(GET_CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(batches.into_iter().flatten().collect())
+}
+
+async fn get_batch(ctx: &Context, names: &[String]) -> Result<Vec<Parameter>, StoreError> {
+    let out = ctx
+        .ssm
+        .get_parameters()
+        .set_names(Some(names.to_vec()))
+        .with_decryption(true)
+        .send()
+        .await;
+    let out = match out {
+        Ok(out) => out,
+        Err(err) => {
+            let first = names.first().map_or("", String::as_str);
+            return Err(classify(ctx, err, "GetParameters", first).await);
+        }
+    };
+    Ok(out
+        .parameters
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| {
+            Some(Parameter {
+                name: p.name?,
+                value: SecretValue::new(p.value?),
+            })
+        })
+        .collect())
+}
+
+/// STS GetCallerIdentity.
+pub(super) async fn identity(ctx: &Context) -> Result<Identity, StoreError> {
+    match ctx.sts.get_caller_identity().send().await {
+        Ok(out) => Ok(Identity {
+            account: out.account.unwrap_or_default(),
+            arn: out.arn.unwrap_or_default(),
+        }),
+        Err(err) => Err(classify(ctx, err, "GetCallerIdentity", "-").await),
+    }
+}
+
+/// A parameter's metadata through DescribeParameters, which returns no value.
+pub(super) async fn describe(ctx: &Context, name: &str) -> Result<Option<Existing>, StoreError> {
+    let filter = aws_sdk_ssm::types::ParameterStringFilter::builder()
+        .key("Name")
+        .option("Equals")
+        .values(name)
+        .build()
+        .map_err(|e| StoreError::Service {
+            action: "DescribeParameters",
+            path: name.to_string(),
+            code: "InvalidRequest".to_string(),
+            message: e.to_string(),
+        })?;
+    let out = match ctx
+        .ssm
+        .describe_parameters()
+        .parameter_filters(filter)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(err) => return Err(classify(ctx, err, "DescribeParameters", name).await),
+    };
+    Ok(out
+        .parameters
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.name.as_deref() == Some(name))
+        .map(|p| Existing {
+            version: p.version,
+            last_modified: p
+                .last_modified_date
+                .and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+        }))
+}
