@@ -9,6 +9,7 @@ mod faults;
 mod get;
 mod get_failures;
 mod infra;
+mod interrupts;
 mod mfa;
 mod shell;
 mod tls;

@@ -11,8 +11,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use moto::Moto;
 
-/// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_secrets");
+/// The binary under test: this build's, or another build's named by SECRETS_TEST_BIN (to
+/// show that a new test fails on an older build).
+pub fn bin() -> String {
+    std::env::var("SECRETS_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_secrets").to_string())
+}
 
 /// A temp monorepo and home directory, a moto endpoint, and the values seeded so far.
 pub struct TestEnv {
@@ -144,14 +147,14 @@ impl TestEnv {
     /// Like `cmd` but with no credentials and no endpoint; only PATH, HOME and the AWS file
     /// locations.
     pub fn bare_cmd(&self, args: &[&str]) -> Cmd<'_> {
-        self.command_for(Command::new(BIN), args)
+        self.command_for(Command::new(bin()), args)
     }
 
     /// Like `cmd`, but the binary runs under `wrapper` (a program and its arguments, which
     /// receives the binary's path and arguments after its own).
     pub fn cmd_wrapped(&self, wrapper: &[&str], args: &[&str]) -> Cmd<'_> {
         let mut command = Command::new(wrapper[0]);
-        command.args(&wrapper[1..]).arg(BIN);
+        command.args(&wrapper[1..]).arg(bin());
         let mut c = self.command_for(command, args);
         c.env("AWS_ACCESS_KEY_ID", "AKIDTESTING")
             .env("AWS_SECRET_ACCESS_KEY", "testing-secret");
