@@ -115,7 +115,16 @@ pub enum Command {
     /// On a terminal with nothing else given, it asks for the name, the value (hidden, typed
     /// twice), the type and tags, then shows the target accounts and asks to confirm. Flags
     /// answer any of those questions; without a terminal, nothing is ever asked and a missing
-    /// name or value is an error. An existing parameter is never replaced without --overwrite.
+    /// name, value or --yes is an error. An existing parameter is never replaced without
+    /// --overwrite.
+    ///
+    /// Every flag is checked before anything is asked or sent. Name: letters, digits, `/`,
+    /// `-` and `_`; 6 to 128 characters after the prefix; no empty level, no trailing `/`; at
+    /// most 15 levels; no `aws`/`ssm` first level. Value: not empty; at most 4096 bytes
+    /// (Standard) or 8192 (Advanced). Tags: `Key=NAME,Value=VALUE`, at most 50, keys 1-128
+    /// and values 0-256 characters of letters, digits, spaces and `_ . : / = + - @`, no `aws:`
+    /// key, no key twice. `--json` prints one object per account: name, type, version,
+    /// account, profile, status (created, updated, failed, unknown), error.
     #[command(after_help = EXIT_CODES_HELP)]
     Create(CreateArgs),
 }

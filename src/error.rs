@@ -146,6 +146,24 @@ pub enum Error {
         /// Close known service names.
         suggestions: Vec<String>,
     },
+    /// `list --check`: declared secrets that SSM does not hold.
+    #[error("{count} declared secret{} missing from SSM", if *.count == 1 { "" } else { "s" })]
+    MissingDeclared {
+        /// How many.
+        count: usize,
+    },
+    /// `create` stopped waiting for an account's answer (a second Ctrl-C).
+    #[error(
+        "in {account} ({profile}): unknown whether {name} was created: the request was sent, and the answer not awaited"
+    )]
+    OutcomeUnknown {
+        /// Full name.
+        name: String,
+        /// Account ID.
+        account: String,
+        /// Profile label.
+        profile: String,
+    },
     /// Ctrl-C; says what was and was not done.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -171,7 +189,8 @@ impl Error {
             Error::Store(e) => store_exit_code(e),
             Error::Exists { .. } => exit::EXISTS,
             Error::ProjectNotFound { .. } => exit::NOT_FOUND,
-            Error::Interrupted(_) => exit::INTERRUPTED,
+            Error::Interrupted(_) | Error::OutcomeUnknown { .. } => exit::INTERRUPTED,
+            Error::MissingDeclared { .. } => exit::FAILURE,
             _ => exit::USAGE,
         }
     }
@@ -206,6 +225,13 @@ impl Error {
             Error::ProjectNotFound { .. } => {
                 "check the spelling: projects are the names in service('...') in the infra code, \
                  and the folders under /k8s/ in SSM (and check --profile and --region)"
+            }
+            Error::MissingDeclared { .. } => {
+                "create them with `secrets create`, or fix the paths in the infra code"
+            }
+            Error::OutcomeUnknown { .. } => {
+                "check with `secrets list` or `aws ssm describe-parameters` in that account, \
+                 then run `secrets create` again (with --overwrite if it exists)"
             }
             Error::Interrupted(_) => return None,
             Error::Store(e) => return store_hint(e),

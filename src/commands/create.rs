@@ -407,25 +407,13 @@ fn report<S>(
                 (extend(row, fields), None)
             }
             None => {
-                codes.push(exit::INTERRUPTED);
-                out.error(
-                    &format!(
-                        "in {} ({}): unknown whether {} was created: the request was sent, \
-                         and the answer not awaited",
-                        id.account,
-                        account.label(),
-                        param.name
-                    ),
-                    Some(&format!(
-                        "check with `secrets list` or `aws ssm describe-parameters` in that \
-                         account, then run `secrets create` again{}",
-                        if param.overwrite {
-                            ""
-                        } else {
-                            " (with --overwrite if it exists)"
-                        }
-                    )),
-                );
+                let err = Error::OutcomeUnknown {
+                    name: param.name.clone(),
+                    account: id.account.clone(),
+                    profile: account.label().to_string(),
+                };
+                codes.push(err.exit_code());
+                out.error(&err.to_string(), err.hint().as_deref());
                 (extend(row, serde_json::json!({"status": "unknown"})), None)
             }
         };

@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::fetch;
-use crate::error::exit;
+use crate::error::{Error, exit};
 use crate::output::Output;
 use crate::resolve::{Row, Status};
 use crate::store::SecretStore;
@@ -48,12 +48,7 @@ pub async fn run<S: SecretStore>(opts: Options, store: &S, out: &mut Output) -> 
         .filter(|(_, r)| r.status == Status::Missing)
         .count();
     if opts.check && missing > 0 {
-        let s = if missing == 1 { "" } else { "s" };
-        out.error(
-            &format!("{missing} declared secret{s} missing from SSM"),
-            Some("create them with `secrets create`, or fix the paths in the infra code"),
-        );
-        return Ok(exit::FAILURE);
+        return Err(Error::MissingDeclared { count: missing }.into());
     }
     Ok(exit::OK)
 }

@@ -237,9 +237,15 @@ async fn list_shows_statuses_and_check_fails_on_missing() {
     no_values(&captured, &["payment-user-value", "extra-swept-value"]);
 
     let (mut out, captured) = output();
-    assert_eq!(
-        list::run(opts(true, true), &store, &mut out).await.unwrap(),
-        1
+    let err = list::run(opts(true, true), &store, &mut out)
+        .await
+        .unwrap_err();
+    let err = err.downcast_ref::<Error>().unwrap();
+    assert_eq!(err.exit_code(), 1);
+    assert!(
+        err.to_string()
+            .ends_with(" declared secrets missing from SSM"),
+        "{err}"
     );
     let items: serde_json::Value = serde_json::from_str(&captured.stdout()).unwrap();
     let ok: Vec<&str> = items
@@ -250,16 +256,6 @@ async fn list_shows_statuses_and_check_fails_on_missing() {
         .map(|i| i["name"].as_str().unwrap())
         .collect();
     assert_eq!(ok, ["PAYMENT_BACKUP_USER", "XROAD_PAYMENT_USER"]);
-    assert!(
-        captured.stderr().contains("error: "),
-        "{}",
-        captured.stderr()
-    );
-    assert!(
-        captured
-            .stderr()
-            .contains(" declared secrets missing from SSM\n")
-    );
 }
 
 #[tokio::test]

@@ -597,3 +597,28 @@ fn a_put_whose_answer_is_lost_is_not_applied_twice() {
         "one request, one new version"
     );
 }
+
+#[test]
+fn the_region_of_secrets_toml_applies_to_create_too() {
+    let mut env = TestEnv::new();
+    env.watch("regional-value-1");
+    env.write(".secrets.toml", "region = \"us-west-2\"\n");
+    let name = format!("/k8s/{}/REGIONAL", project("region"));
+    env.run(&[
+        "create",
+        "--name",
+        &name,
+        "--value",
+        "regional-value-1",
+        "-y",
+    ])
+    .expect_code(0);
+    let in_region = |region: &str| {
+        let client = ssm_client(&env.moto_url, region);
+        runtime()
+            .block_on(client.get_parameter().name(&name).send())
+            .is_ok()
+    };
+    assert!(in_region("us-west-2"), "created in the configured region");
+    assert!(!in_region("eu-west-1"));
+}
