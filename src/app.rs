@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{Cli, Command, CreateArgs, EnvArg, FormatArg, GlobalArgs, KindArg, TierArg};
+use crate::cli::{
+    Cli, Command, CreateArgs, EnvArg, ExecArgs, FormatArg, GetArgs, GlobalArgs, KindArg, ListArgs,
+    TierArg,
+};
 use crate::commands::{create, exec, fetch, get, list, whoami};
 use crate::config::{RepoConfig, find_repo_root};
 use crate::envfile::{Format, Target};
@@ -19,103 +22,130 @@ use crate::output::{Output, Verbosity};
 use crate::prompt::{Prompter, Terminal};
 use crate::store::ssm::{AwsSettings, SsmStore};
 
+/// What every command's wiring needs.
+struct Wiring {
+    g: GlobalArgs,
+    cwd: PathBuf,
+    out: Output,
+    prompter: Arc<dyn Prompter>,
+}
+
 /// Runs the command the user asked for and returns its exit code.
 pub async fn run(cli: Cli, interrupts: Interrupts) -> Result<u8> {
     let g = cli.global;
-    let mut out = Output::stdio(Verbosity {
+    let out = Output::stdio(Verbosity {
         quiet: g.quiet,
         verbose: g.verbose,
     });
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let prompter: Arc<dyn Prompter> = Arc::new(Terminal::detect());
+    let mut w = Wiring {
+        g,
+        cwd,
+        out,
+        prompter,
+    };
     match cli.command {
-        Command::Get(args) => {
-            let to_stdout = args.file.as_deref() == Some(Path::new("-"));
-            let (root, config) = repo(args.root, &cwd, !to_stdout)?;
-            let target = match (&args.file, &root) {
-                _ if to_stdout => Target::Stdout,
-                (Some(file), _) => Target::File(cwd.join(file)),
-                (None, Some(root)) => Target::File(root.join(&config.file)),
-                (None, None) => return Err(Error::NotInRepo(cwd).into()),
-            };
-            let settings = aws_settings(&g, &config, None)?;
-            let opts = get::Options {
-                fetch: request(args.projects, root, config, args.env, args.declared_only)?,
-                reset: args.reset,
-                target,
-                format: format(args.format),
-                dry_run: args.dry_run,
-            };
-            get::validate(&opts)?;
-            let store = connect(settings, &prompter).await?;
-            get::run(opts, &cwd, &store, &mut out).await
-        }
-        Command::List(args) => {
-            let (root, config) = repo(args.root, &cwd, true)?;
-            let settings = aws_settings(&g, &config, None)?;
-            let opts = list::Options {
-                fetch: request(args.projects, root, config, args.env, args.declared_only)?,
-                json: args.json,
-                check: args.check,
-            };
-            let store = connect(settings, &prompter).await?;
-            list::run(opts, &store, &mut out).await
-        }
-        Command::Exec(args) => {
-            let (root, config) = repo(args.root, &cwd, false)?;
-            let settings = aws_settings(&g, &config, None)?;
-            let opts = exec::Options {
-                fetch: request(args.projects, root, config, args.env, args.declared_only)?,
-                no_clobber: args.no_clobber,
-                command: args.command,
-            };
-            exec::validate(&opts)?;
-            let store = connect(settings, &prompter).await?;
-            let is_set = |name: &str| std::env::var_os(name).is_some();
-            exec::run(opts, &is_set, &store, &mut out).await
-        }
-        Command::Whoami(args) => {
-            let (_, config) = repo(None, &cwd, false)?;
-            let settings = aws_settings(&g, &config, None)?;
-            let store = connect(settings, &prompter).await?;
-            whoami::run(&store, args.json, &mut out).await
-        }
+        Command::Get(args) => w.get(args).await,
+        Command::List(args) => w.list(args).await,
+        Command::Exec(args) => w.exec(args).await,
+        Command::Whoami(args) => w.whoami(args.json).await,
+        Command::Create(args) => w.create(args, &interrupts).await,
         Command::Completions { shell } => {
             // Into a buffer first: `generate` panics when its writer fails (a closed pipe).
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, "secrets", &mut script);
-            out.data().write_all(&script)?;
+            w.out.data().write_all(&script)?;
             Ok(exit::OK)
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             let mut page = Vec::new();
             clap_mangen::Man::new(cmd).render(&mut page)?;
-            out.data().write_all(&page)?;
+            w.out.data().write_all(&page)?;
             Ok(exit::OK)
         }
-        Command::Create(args) => {
-            // Names go under the repository's prefix, and its region applies, when run in it.
-            let (_, config) = repo(None, &cwd, false)?;
-            let profiles: Vec<Option<String>> = match g.profile.is_empty() {
-                true => vec![None],
-                false => g.profile.iter().cloned().map(Some).collect(),
-            };
-            let settings: Vec<AwsSettings> = profiles
-                .iter()
-                .map(|p| aws_settings(&g, &config, p.clone()))
-                .collect::<Result<_, _>>()?;
-            let opts = create_options(args, config.prefix.clone());
-            let plan = create::plan(opts, prompter.interactive(), &mut std::io::stdin())?;
-            let job = create::complete(plan, &prompter, &mut out).await?;
-            let mut accounts = Vec::with_capacity(settings.len());
-            for (profile, settings) in profiles.into_iter().zip(settings) {
-                let store = connect(settings, &prompter).await?;
-                accounts.push(create::Account { profile, store });
-            }
-            create::run(job, &accounts, &prompter, &mut out, &interrupts).await
+    }
+}
+
+impl Wiring {
+    async fn get(&mut self, args: GetArgs) -> Result<u8> {
+        let to_stdout = args.file.as_deref() == Some(Path::new("-"));
+        let (root, config) = repo(args.root, &self.cwd, !to_stdout)?;
+        let target = match (&args.file, &root) {
+            _ if to_stdout => Target::Stdout,
+            (Some(file), _) => Target::File(self.cwd.join(file)),
+            (None, Some(root)) => Target::File(root.join(&config.file)),
+            (None, None) => return Err(Error::NotInRepo(self.cwd.clone()).into()),
+        };
+        let settings = aws_settings(&self.g, &config, None)?;
+        let opts = get::Options {
+            fetch: request(args.projects, root, config, args.env, args.declared_only)?,
+            reset: args.reset,
+            target,
+            format: format(args.format),
+            dry_run: args.dry_run,
+        };
+        get::validate(&opts)?;
+        let store = connect(settings, &self.prompter).await?;
+        get::run(opts, &self.cwd, &store, &mut self.out).await
+    }
+
+    async fn list(&mut self, args: ListArgs) -> Result<u8> {
+        let (root, config) = repo(args.root, &self.cwd, true)?;
+        let settings = aws_settings(&self.g, &config, None)?;
+        let opts = list::Options {
+            fetch: request(args.projects, root, config, args.env, args.declared_only)?,
+            json: args.json,
+            check: args.check,
+        };
+        let store = connect(settings, &self.prompter).await?;
+        list::run(opts, &store, &mut self.out).await
+    }
+
+    async fn exec(&mut self, args: ExecArgs) -> Result<u8> {
+        let (root, config) = repo(args.root, &self.cwd, false)?;
+        let settings = aws_settings(&self.g, &config, None)?;
+        let opts = exec::Options {
+            fetch: request(args.projects, root, config, args.env, args.declared_only)?,
+            no_clobber: args.no_clobber,
+            command: args.command,
+        };
+        exec::validate(&opts)?;
+        let store = connect(settings, &self.prompter).await?;
+        let is_set = |name: &str| std::env::var_os(name).is_some();
+        exec::run(opts, &is_set, &store, &mut self.out).await
+    }
+
+    async fn whoami(&mut self, json: bool) -> Result<u8> {
+        let (_, config) = repo(None, &self.cwd, false)?;
+        let settings = aws_settings(&self.g, &config, None)?;
+        let store = connect(settings, &self.prompter).await?;
+        whoami::run(&store, json, &mut self.out).await
+    }
+
+    /// Flags checked, then questions, then the accounts connected (MFA asked), then create.
+    async fn create(&mut self, args: CreateArgs, interrupts: &Interrupts) -> Result<u8> {
+        // Names go under the repository's prefix, and its region applies, when run in it.
+        let (_, config) = repo(None, &self.cwd, false)?;
+        let profiles: Vec<Option<String>> = match self.g.profile.is_empty() {
+            true => vec![None],
+            false => self.g.profile.iter().cloned().map(Some).collect(),
+        };
+        let settings: Vec<AwsSettings> = profiles
+            .iter()
+            .map(|p| aws_settings(&self.g, &config, p.clone()))
+            .collect::<Result<_, _>>()?;
+        let opts = create_options(args, config.prefix.clone());
+        let plan = create::plan(opts, self.prompter.interactive(), &mut std::io::stdin())?;
+        let job = create::complete(plan, &self.prompter, &mut self.out).await?;
+        let mut accounts = Vec::with_capacity(settings.len());
+        for (profile, settings) in profiles.into_iter().zip(settings) {
+            let store = connect(settings, &self.prompter).await?;
+            accounts.push(create::Account { profile, store });
         }
+        create::run(job, &accounts, &self.prompter, &mut self.out, interrupts).await
     }
 }
 

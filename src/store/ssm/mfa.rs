@@ -149,34 +149,9 @@ pub(super) async fn credentials(
         Some(code) => code.trim().to_string(),
         None => ask_code(role, prompter).await?,
     };
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http)
-        .region(region.clone())
-        .profile_name(&role.profile)
-        .credentials_provider(source);
-    if let Some(url) = &settings.endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    let sts = aws_sdk_sts::Client::new(&loader.load().await);
-    let session = role.session_name.clone().unwrap_or_else(|| {
-        format!(
-            "secrets-{}",
-            SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs())
-        )
-    });
-    let out = sts
-        .assume_role()
-        .role_arn(&role.role_arn)
-        .role_session_name(session)
-        .serial_number(&role.serial)
-        .token_code(code)
-        .set_external_id(role.external_id.clone())
-        .set_duration_seconds(role.duration)
-        .send()
+    let out = assume_role(role, settings, region, http, source, code)
         .await
-        .map_err(|e| rejected(chain(&e)))?;
+        .map_err(rejected)?;
     let c = out
         .credentials
         .ok_or_else(|| rejected("AssumeRole returned no credentials".into()))?;
@@ -199,6 +174,44 @@ pub(super) async fn credentials(
         Some(expires),
         "mfa-assume-role",
     ))
+}
+
+/// STS AssumeRole with the code, signed with the source profile's credentials.
+async fn assume_role(
+    role: &MfaRole,
+    settings: &AwsSettings,
+    region: &Region,
+    http: SharedHttpClient,
+    source: Credentials,
+    code: String,
+) -> Result<aws_sdk_sts::operation::assume_role::AssumeRoleOutput, String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
+        .region(region.clone())
+        .profile_name(&role.profile)
+        .credentials_provider(source);
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let sts = aws_sdk_sts::Client::new(&loader.load().await);
+    let session = role.session_name.clone().unwrap_or_else(|| {
+        format!(
+            "secrets-{}",
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        )
+    });
+    sts.assume_role()
+        .role_arn(&role.role_arn)
+        .role_session_name(session)
+        .serial_number(&role.serial)
+        .token_code(code)
+        .set_external_id(role.external_id.clone())
+        .set_duration_seconds(role.duration)
+        .send()
+        .await
+        .map_err(|e| chain(&e))
 }
 
 /// Asks for the code on its own thread, so Ctrl-C is noticed meanwhile.
