@@ -27,7 +27,7 @@ while [ "$#" -gt 0 ]; do
 done
 
 # Round trip through the proxy, and the declared-only fetch's concurrency (GET_CONCURRENCY in
-# src/store/ssm/mod.rs), for the floors.
+# src/store/ssm/read.rs), for the floors.
 delay_ms=20
 concurrency=8
 sdk_version=3.1169.0
