@@ -260,12 +260,11 @@ impl Cmd<'_> {
             .stderr(Stdio::piped())
             .spawn()
             .expect("run secrets");
-        child
-            .stdin
-            .take()
-            .expect("piped stdin")
-            .write_all(input)
-            .expect("write stdin");
+        let written = child.stdin.take().expect("piped stdin").write_all(input);
+        // A run that ends (e.g. refuses its arguments) without reading stdin closes the pipe.
+        if let Err(e) = written {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
         let out = child.wait_with_output().expect("wait for secrets");
         self.finish(out)
     }
