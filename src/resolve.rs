@@ -59,6 +59,8 @@ pub struct Row {
     pub path: String,
     /// `file:line .construct`, `sweep`, or with ` (override)`.
     pub source: String,
+    /// Where it is declared: file, line, column (None for a swept parameter).
+    pub at: Option<(String, usize, usize)>,
     /// Declared/stored standing.
     pub status: Status,
     /// The value, when stored.
@@ -85,11 +87,8 @@ pub fn rows(p: &Project<'_>, rules: &Rules) -> (Vec<Row>, Vec<String>) {
             continue;
         }
         let (path, source) = match rules.overrides.get(&d.name) {
-            Some(path) => (
-                path.clone(),
-                format!("{} {} (override)", d.origin, d.construct),
-            ),
-            None => (d.path.clone(), format!("{} {}", d.origin, d.construct)),
+            Some(path) => (path.clone(), format!("{} (override)", d.source())),
+            None => (d.path.clone(), d.source()),
         };
         let value = usable(
             &d.name,
@@ -106,6 +105,7 @@ pub fn rows(p: &Project<'_>, rules: &Rules) -> (Vec<Row>, Vec<String>) {
             name: d.name.clone(),
             path,
             source,
+            at: Some((d.file.clone(), d.line, d.column)),
             status,
             value,
         });
@@ -150,6 +150,7 @@ pub fn rows(p: &Project<'_>, rules: &Rules) -> (Vec<Row>, Vec<String>) {
             name: name.to_string(),
             path,
             source,
+            at: None,
             status,
             value,
         });
@@ -225,7 +226,11 @@ mod tests {
             name: name.into(),
             path: path.into(),
             origin: "apps/a/infra/a.ts:3".into(),
+            file: "apps/a/infra/a.ts".into(),
+            line: 3,
+            column: 5,
             construct: ".secrets".into(),
+            via: None,
         }
     }
 

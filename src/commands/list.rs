@@ -33,9 +33,14 @@ pub async fn run<S: SecretStore>(opts: Options, store: &S, out: &mut Output) -> 
         let items: Vec<serde_json::Value> = rows
             .iter()
             .map(|(project, r)| {
+                let (file, line, column) = match &r.at {
+                    Some((f, l, c)) => (Some(f.as_str()), Some(*l), Some(*c)),
+                    None => (None, None, None),
+                };
                 serde_json::json!({
                     "project": project, "name": r.name, "path": r.path,
-                    "source": r.source, "status": r.status.word(),
+                    "source": r.source, "file": file, "line": line, "column": column,
+                    "status": r.status.word(),
                 })
             })
             .collect();

@@ -216,14 +216,9 @@ async fn list_shows_statuses_and_check_fails_on_missing() {
             .map(|l| l.split_whitespace().collect::<Vec<_>>())
     };
     assert_eq!(
-        row("XROAD_PAYMENT_USER").unwrap(),
-        [
-            "XROAD_PAYMENT_USER",
-            "/k8s/payments/PAYMENT_USER",
-            "apps/api/infra/api.ts:16",
-            ".xroad(Payment)",
-            "ok"
-        ]
+        row("XROAD_PAYMENT_USER").unwrap().last(),
+        Some(&"ok"),
+        "{stdout}"
     );
     assert_eq!(row("CONTENTFUL_TOKEN").unwrap().last(), Some(&"missing"));
     assert_eq!(

@@ -13,7 +13,10 @@ use oxc_ast::ast::{
 };
 use oxc_span::GetSpan;
 
-use super::loader::{Binding, Loader, Module};
+use super::loader::{Binding, Loader, Loc, Module};
+
+/// An object's properties in order: key, value, and where the property is written.
+pub type Props<'a> = Vec<(String, Value<'a>, Option<Loc>)>;
 
 /// A value as far as it could be computed.
 #[derive(Clone)]
@@ -26,8 +29,8 @@ pub enum Value<'a> {
     Bool(bool),
     /// `null` or `undefined`.
     Null,
-    /// An object literal, keys in order.
-    Obj(Rc<Vec<(String, Value<'a>)>>),
+    /// An object literal, keys in order, each with where it is written.
+    Obj(Rc<Props<'a>>),
     /// An array literal.
     Arr(Rc<Vec<Value<'a>>>),
     /// A function with the module and names it closes over.
@@ -44,8 +47,8 @@ impl<'a> Value<'a> {
         match self {
             Value::Obj(props) => props
                 .iter()
-                .find(|(k, _)| k == key)
-                .map_or(Value::Null, |(_, v)| v.clone()),
+                .find(|(k, _, _)| k == key)
+                .map_or(Value::Null, |(_, v, _)| v.clone()),
             Value::Namespace(m) => ev.export(m, key),
             Value::Unknown(_) => self.clone(),
             _ => Value::Null,
@@ -69,14 +72,21 @@ impl<'a> Value<'a> {
 
 /// A function value.
 pub struct Closure<'a> {
-    params: &'a FormalParameters<'a>,
-    body: Body<'a>,
-    module: Rc<Module<'a>>,
-    scope: Scope<'a>,
+    /// Its parameters.
+    pub params: &'a FormalParameters<'a>,
+    /// Its body.
+    pub body: Body<'a>,
+    /// The module it is written in.
+    pub module: Rc<Module<'a>>,
+    /// The names it closes over.
+    pub scope: Scope<'a>,
 }
 
-enum Body<'a> {
+/// A function's body.
+pub enum Body<'a> {
+    /// `=> expr`.
     Expr(&'a Expression<'a>),
+    /// `{ statements }`.
     Block(&'a oxc_allocator::Vec<'a, Statement<'a>>),
 }
 
@@ -166,7 +176,7 @@ impl<'l, 'a> Eval<'l, 'a> {
             }
             Expression::Identifier(id) => self.name(id.name.as_str(), m, scope, e),
             Expression::ObjectExpression(o) => {
-                let mut props: Vec<(String, Value<'a>)> = Vec::new();
+                let mut props: Props<'a> = Vec::new();
                 for p in &o.properties {
                     match p {
                         ObjectPropertyKind::ObjectProperty(p) => {
@@ -186,12 +196,12 @@ impl<'l, 'a> Eval<'l, 'a> {
                             };
                             let Some(key) = key else { continue };
                             let value = self.expr(&p.value, m, scope);
-                            set(&mut props, key, value);
+                            set(&mut props, key, value, Some(m.loc(p.span)));
                         }
                         ObjectPropertyKind::SpreadProperty(s) => {
                             if let Value::Obj(more) = self.expr(&s.argument, m, scope) {
-                                for (k, v) in more.iter() {
-                                    set(&mut props, k.clone(), v.clone());
+                                for (k, v, at) in more.iter() {
+                                    set(&mut props, k.clone(), v.clone(), at.clone());
                                 }
                             }
                         }
@@ -330,7 +340,8 @@ impl<'l, 'a> Eval<'l, 'a> {
         }
     }
 
-    fn bind(
+    /// Binds a parameter or declaration pattern to a value in `scope`.
+    pub fn bind(
         &self,
         pattern: &'a BindingPattern<'a>,
         value: Value<'a>,
@@ -424,7 +435,7 @@ impl<'l, 'a> Eval<'l, 'a> {
                     if let Value::Num(n) = value {
                         next = n + 1.0;
                     }
-                    props.push((key, value));
+                    props.push((key, value, Some(m.loc(member.span))));
                 }
                 Value::Obj(Rc::new(props))
             }
@@ -460,10 +471,13 @@ fn closure<'a>(f: &'a Function<'a>, m: &Rc<Module<'a>>, scope: &Scope<'a>) -> Va
     }
 }
 
-fn set<'a>(props: &mut Vec<(String, Value<'a>)>, key: String, value: Value<'a>) {
-    match props.iter_mut().find(|(k, _)| *k == key) {
-        Some(slot) => slot.1 = value,
-        None => props.push((key, value)),
+fn set<'a>(props: &mut Props<'a>, key: String, value: Value<'a>, at: Option<Loc>) {
+    match props.iter_mut().find(|(k, _, _)| *k == key) {
+        Some(slot) => {
+            slot.1 = value;
+            slot.2 = at;
+        }
+        None => props.push((key, value, at)),
     }
 }
 

@@ -28,6 +28,24 @@ pub enum Binding<'a> {
     Namespace { source: &'a str },
 }
 
+/// Where something is written: file (relative to the root), 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    /// File, relative to the repository root.
+    pub file: Rc<str>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl Loc {
+    /// `file:line`.
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
 /// One parsed file.
 pub struct Module<'a> {
     /// Path relative to the repository root, for messages.
@@ -62,6 +80,18 @@ impl<'a> Module<'a> {
     /// `file:line` of a span.
     pub fn at(&self, span: Span) -> String {
         format!("{}:{}", self.rel, self.line(span))
+    }
+
+    /// File, line and column (1-based, in characters) of a span's start.
+    pub fn loc(&self, span: Span) -> Loc {
+        let end = (span.start as usize).min(self.source.len());
+        let before = &self.source[..end];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Loc {
+            file: self.rel.as_str().into(),
+            line: self.line(span),
+            column: before[line_start..].chars().count() + 1,
+        }
     }
 
     /// A top-level name as seen inside the module.
@@ -150,7 +180,9 @@ impl<'a> Loader<'a> {
         if !source.starts_with('.') {
             return None;
         }
-        let base = from.path.parent()?.join(source);
+        // Lexically normalised, so a module reached by two relative paths is parsed once and
+        // named once (`infra/src/dsl/xroad.ts`, not `apps/api/infra/../../../infra/...`).
+        let base = normalize(&from.path.parent()?.join(source));
         let candidates = [
             base.with_extension("ts"),
             base.join("index.ts"),
@@ -280,4 +312,22 @@ fn export_name<'a>(n: &'a ModuleExportName<'a>) -> &'a str {
         ModuleExportName::IdentifierReference(i) => i.name.as_str(),
         ModuleExportName::StringLiteral(s) => s.value.as_str(),
     }
+}
+
+/// `a/b/../c/./d` → `a/c/d`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }

@@ -1,6 +1,7 @@
 //! Reads the secrets each service declares in the monorepo's infra TypeScript, statically,
-//! arriving at the map the DSL renders: bff secrets, the common secrets, `.secrets`,
-//! enabled `.features` and `.db` in chain order, then every `.xroad` config in order.
+//! arriving at the map the DSL's Helm renderer produces: bff secrets, the common secrets,
+//! `.secrets` and enabled `.features` in the order the code applies them, every `.xroad`
+//! config in order, and last the `DB_PASS` of `.db()` / `.postgres()`.
 
 mod chain;
 mod eval;
@@ -9,13 +10,12 @@ mod search;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::rc::Rc;
 
 use oxc_allocator::Allocator;
 use oxc_span::GetSpan;
 
 use eval::{Eval, Value};
-use loader::{Loader, Module};
+use loader::{Loader, Loc};
 
 /// The DSL module holding `COMMON_SECRETS`.
 const CONSTS: &str = "infra/src/dsl/consts.ts";
@@ -33,10 +33,34 @@ pub struct Declared {
     pub name: String,
     /// Parameter path.
     pub path: String,
-    /// `file:line` of the construct that declares it.
+    /// `file:line` where the entry itself is written (for `DB_PASS`, the `.db` call).
     pub origin: String,
+    /// The file of `origin`, relative to the root.
+    pub file: String,
+    /// The line of `origin`, 1-based.
+    pub line: usize,
+    /// The column of `origin`, 1-based.
+    pub column: usize,
     /// The DSL construct: `.secrets`, `.xroad(Payment)`, `.bff`, `.db`, `.features(x)`, `COMMON_SECRETS`.
     pub construct: String,
+    /// `file:line` of the call that brings the entry in, when that is elsewhere.
+    pub via: Option<String>,
+}
+
+impl Declared {
+    /// `apps/x/infra/x.ts:11, via .secrets at :36`, or `file:line .construct`.
+    pub fn source(&self) -> String {
+        match &self.via {
+            Some(via) => {
+                let short = match via.strip_prefix(&format!("{}:", self.file)) {
+                    Some(line) => format!(":{line}"),
+                    None => via.clone(),
+                };
+                format!("{}, via {} at {short}", self.origin, self.construct)
+            }
+            None => format!("{} {}", self.origin, self.construct),
+        }
+    }
 }
 
 /// What reading one service found.
@@ -80,7 +104,8 @@ pub fn read_services(root: &Path, services: &[&str], env: Env) -> Vec<Reading> {
         .collect()
 }
 
-/// One service, from the candidate files in the order given (infra folders first).
+/// One service, from the candidate files in the order given (infra folders first). When
+/// several files define it, the first in that order is used and a warning names them all.
 fn find<'l, 'a>(
     ev: &Eval<'l, 'a>,
     loader: &'l Loader<'a>,
@@ -90,6 +115,7 @@ fn find<'l, 'a>(
 ) -> Reading {
     let mut reading = Reading::default();
     let mut unresolved = Vec::new();
+    let mut matches = Vec::new();
     for pass in passes {
         for path in pass {
             let Ok(text) = std::fs::read_to_string(path) else {
@@ -101,32 +127,116 @@ fn find<'l, 'a>(
             let Some(module) = loader.load(path) else {
                 continue;
             };
-            let chains = chain::chains(ev, &module);
-            unresolved.extend(chains.iter().filter_map(|c| c.unresolved.clone()));
-            if let Some(chain) = chains
-                .into_iter()
-                .find(|c| c.name.as_deref() == Some(service))
-            {
-                reading.found = true;
-                Rules {
-                    ev,
-                    service,
-                    env,
-                    out: &mut reading,
-                    seen: HashSet::new(),
+            for chain in chain::chains(ev, &module) {
+                match (&chain.name, &chain.unresolved) {
+                    (Some(name), _) if name == service => matches.push(chain),
+                    (_, Some(why)) => unresolved.push(why.clone()),
+                    _ => {}
                 }
-                .apply(&module, &chain);
-                return reading;
             }
         }
+        // A service defined in an infra folder is not looked for elsewhere.
+        if !matches.is_empty() {
+            break;
+        }
     }
-    // Not found: a service(...) whose name could not be computed may have been it.
-    reading.warnings.extend(
-        unresolved
-            .into_iter()
-            .map(|why| format!("the name of a service(...) could not be resolved: {why}")),
-    );
+    let mut matches = matches.into_iter();
+    let Some(chain) = matches.next() else {
+        // Not found: a service(...) whose name could not be computed may have been it.
+        reading.warnings.extend(
+            unresolved
+                .into_iter()
+                .map(|why| format!("the name of a service(...) could not be resolved: {why}")),
+        );
+        return reading;
+    };
+    let others: Vec<String> = matches.map(|c| c.at).collect();
+    if !others.is_empty() {
+        reading.warnings.push(format!(
+            "service('{service}') is defined {} times: at {} and {}; the first is used (infra \
+             folders first, then by path), so remove or rename the others",
+            others.len() + 1,
+            chain.at,
+            others.join(", ")
+        ));
+    }
+    reading.found = true;
+    reading.warnings.extend(chain.warnings.iter().cloned());
+    Rules::new(ev, service, env, &mut reading).apply(&chain);
     reading
+}
+
+/// Every service the reader finds in the infra folders, with what it declares.
+#[derive(Debug)]
+pub struct Service {
+    /// The service's name.
+    pub name: String,
+    /// Where `service(...)` is called, `file:line`.
+    pub at: String,
+    /// Its declared secrets and warnings.
+    pub reading: Reading,
+}
+
+/// Reads every service defined in the repository's infra folders, each file once. Services
+/// whose name is defined twice are listed twice, each with a warning naming the other.
+pub fn read_all(root: &Path, env: Env) -> (Vec<Service>, Vec<String>) {
+    let alloc = Allocator::default();
+    let loader = Loader::new(&alloc, root);
+    let ev = Eval::new(&loader);
+    let mut services = Vec::new();
+    let mut unnamed = Vec::new();
+    for path in search::typescript_files(root).0 {
+        if !std::fs::read_to_string(&path).is_ok_and(|t| t.contains("service(")) {
+            continue;
+        }
+        let Some(module) = loader.load(&path) else {
+            continue;
+        };
+        for chain in chain::chains(&ev, &module) {
+            let Some(name) = chain.name.clone() else {
+                if let Some(why) = &chain.unresolved {
+                    unnamed.push(format!(
+                        "the name of a service(...) could not be resolved: {why}"
+                    ));
+                }
+                continue;
+            };
+            let mut reading = Reading {
+                found: true,
+                ..Reading::default()
+            };
+            reading.warnings.extend(chain.warnings.iter().cloned());
+            Rules::new(&ev, &name, env, &mut reading).apply(&chain);
+            services.push(Service {
+                name,
+                at: chain.at.clone(),
+                reading,
+            });
+        }
+    }
+    let mut files: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for s in &services {
+        files.entry(s.name.clone()).or_default().push(s.at.clone());
+    }
+    for s in &mut services {
+        let at = &files[&s.name];
+        if at.len() > 1 {
+            let others: Vec<&str> = at
+                .iter()
+                .filter(|a| **a != s.at)
+                .map(String::as_str)
+                .collect();
+            s.reading.warnings.push(format!(
+                "service('{}') is also defined at {}; `get` uses the first (infra folders \
+                 first, then by path)",
+                s.name,
+                others.join(", ")
+            ));
+        }
+    }
+    unnamed.extend(loader.parse_warnings.borrow().iter().cloned());
+    (services, unnamed)
 }
 
 /// Every service name defined in the repository's infra folders (for "did you mean").
@@ -146,6 +256,12 @@ pub fn service_names(root: &Path) -> Vec<String> {
     names
 }
 
+/// Where a construct's call stands, for the entries it brings in.
+struct Site {
+    /// The call's place (`None` for COMMON_SECRETS, which no call brings in).
+    at: Option<Loc>,
+}
+
 struct Rules<'r, 'l, 'a> {
     ev: &'r Eval<'l, 'a>,
     service: &'r str,
@@ -154,11 +270,22 @@ struct Rules<'r, 'l, 'a> {
     seen: HashSet<String>,
 }
 
-impl<'a> Rules<'_, '_, 'a> {
-    fn apply(&mut self, m: &Rc<Module<'a>>, chain: &chain::Chain<'a>) {
-        for chain::Call { method, call, at } in chain.calls.iter().filter(|c| c.method == "bff") {
-            let origin = m.at(*at);
-            let arg = chain::arguments(self.ev, m, call)
+impl<'r, 'l, 'a> Rules<'r, 'l, 'a> {
+    fn new(ev: &'r Eval<'l, 'a>, service: &'r str, env: Env, out: &'r mut Reading) -> Self {
+        Self {
+            ev,
+            service,
+            env,
+            out,
+            seen: HashSet::new(),
+        }
+    }
+
+    fn apply(&mut self, chain: &chain::Chain<'a>) {
+        for call in chain.calls.iter().filter(|c| c.method == "bff") {
+            let site = site(call);
+            let arg = call
+                .arguments(self.ev)
                 .into_iter()
                 .next()
                 .unwrap_or(Value::Null);
@@ -166,39 +293,50 @@ impl<'a> Rules<'_, '_, 'a> {
                 Value::Func(f) => self.ev.call(&f, vec![arg]).get("secrets", self.ev),
                 other => other,
             };
-            self.add(secrets, &origin, &format!(".{method}"));
+            self.add(secrets, &site, ".bff");
         }
         // A repository without the DSL's consts module has no common secrets to add.
         if self.ev.loader().root().join(CONSTS).is_file() {
             let common = self.dsl_export(CONSTS, "COMMON_SECRETS");
-            self.add(common, CONSTS, "COMMON_SECRETS");
+            self.add(common, &Site { at: None }, "COMMON_SECRETS");
         }
-        for chain::Call { method, call, at } in &chain.calls {
-            let origin = m.at(*at);
-            let args = chain::arguments(self.ev, m, call);
-            match *method {
+        let mut db = None;
+        for call in &chain.calls {
+            let site = site(call);
+            match call.method {
                 "secrets" => {
-                    for a in args {
-                        self.add(a, &origin, ".secrets");
+                    for a in call.arguments(self.ev) {
+                        self.add(a, &site, ".secrets");
                     }
                 }
-                "features" => self.features(args.into_iter().next(), &origin),
-                "db" | "postgres" => self.db(args.into_iter().next(), &origin, method),
+                "features" => self.features(call.arguments(self.ev).into_iter().next(), &site),
+                // The Helm renderer merges the database password in after everything else.
+                "db" | "postgres" => db = Some(call),
                 _ => {}
             }
         }
-        for chain::Call { call, at, .. } in chain.calls.iter().filter(|c| c.method == "xroad") {
-            let origin = m.at(*at);
+        for call in chain.calls.iter().filter(|c| c.method == "xroad") {
+            let site = site(call);
+            let m = &call.module;
             let labels: Vec<String> = call
+                .call
                 .arguments
                 .iter()
                 .map(|a| m.source[a.span().start as usize..a.span().end as usize].to_string())
                 .collect();
-            for (i, conf) in chain::arguments(self.ev, m, call).into_iter().enumerate() {
+            for (i, conf) in call.arguments(self.ev).into_iter().enumerate() {
                 let label = labels.get(i).map_or("?", String::as_str);
                 let secrets = conf.get("secrets", self.ev);
-                self.add(secrets, &origin, &format!(".xroad({label})"));
+                self.add(secrets, &site, &format!(".xroad({label})"));
             }
+        }
+        if let Some(call) = db {
+            let site = site(call);
+            self.db(
+                call.arguments(self.ev).into_iter().next(),
+                &site,
+                call.method,
+            );
         }
     }
 
@@ -211,36 +349,51 @@ impl<'a> Rules<'_, '_, 'a> {
     }
 
     /// Adds a `{ NAME: '/path' }` map, warning about anything that is not one.
-    fn add(&mut self, secrets: Value<'a>, origin: &str, construct: &str) {
+    fn add(&mut self, secrets: Value<'a>, site: &Site, construct: &str) {
+        let call = site.at.as_ref().map_or_else(
+            || construct.to_string(),
+            |at| format!("{construct} at {}", at.at()),
+        );
         match secrets {
             Value::Obj(props) => {
-                for (name, path) in props.iter() {
+                for (name, path, at) in props.iter() {
+                    let entry = at.as_ref().or(site.at.as_ref());
+                    let place = entry.map_or_else(
+                        || call.clone(),
+                        |e| match &site.at {
+                            Some(s) if s.file != e.file || s.line != e.line => {
+                                format!("{}, via {call}", e.at())
+                            }
+                            _ => call.clone(),
+                        },
+                    );
                     if let Some(why) = name.strip_prefix('?') {
                         self.warn(format!(
-                            "a secret name in {construct} at {origin} could not be resolved: {why}"
+                            "a secret name at {place} could not be resolved: {why}"
                         ));
                         continue;
                     }
-                    match path {
-                        Value::Str(path) => self.push(name, path, origin, construct),
-                        Value::Unknown(why) => {
-                            self.warn(format!("the path of {name} ({construct} at {origin}) could not be resolved: {why}"))
+                    match (path, entry) {
+                        (Value::Str(path), Some(entry)) => {
+                            self.push(name, path, entry.clone(), site.at.as_ref(), construct)
                         }
-                        _ => self.warn(format!("the path of {name} ({construct} at {origin}) is not a string")),
+                        (Value::Unknown(why), _) => self.warn(format!(
+                            "the path of {name} ({place}) could not be resolved: {why}"
+                        )),
+                        _ => self.warn(format!("the path of {name} ({place}) is not a string")),
                     }
                 }
             }
             Value::Null => {}
             Value::Unknown(why) => self.warn(format!(
-                "the secrets of {construct} at {origin} could not be resolved: {why}"
+                "the secrets of {call} could not be resolved: {why}"
             )),
-            _ => self.warn(format!(
-                "the secrets of {construct} at {origin} are not an object"
-            )),
+            _ => self.warn(format!("the secrets of {call} are not an object")),
         }
     }
 
-    fn push(&mut self, name: &str, path: &str, origin: &str, construct: &str) {
+    fn push(&mut self, name: &str, path: &str, entry: Loc, call: Option<&Loc>, construct: &str) {
+        let origin = entry.at();
         if !self.seen.insert(name.to_string()) {
             self.warn(format!(
                 "{name} is declared twice (again by {construct} at {origin}); the first is used"
@@ -250,12 +403,19 @@ impl<'a> Rules<'_, '_, 'a> {
         self.out.secrets.push(Declared {
             name: name.to_string(),
             path: path.to_string(),
-            origin: origin.to_string(),
+            via: call
+                .filter(|c| c.file != entry.file || c.line != entry.line)
+                .map(Loc::at),
+            file: entry.file.to_string(),
+            line: entry.line,
+            column: entry.column,
+            origin,
             construct: construct.to_string(),
         });
     }
 
-    fn features(&mut self, arg: Option<Value<'a>>, origin: &str) {
+    fn features(&mut self, arg: Option<Value<'a>>, site: &Site) {
+        let origin = site.at.as_ref().map(Loc::at).unwrap_or_default();
         let Some(Value::Obj(features)) = arg else {
             if let Some(Value::Unknown(why)) = arg {
                 self.warn(format!(
@@ -265,14 +425,14 @@ impl<'a> Rules<'_, '_, 'a> {
             return;
         };
         let on = self.features_on();
-        for (key, feature) in features.iter() {
+        for (key, feature, _) in features.iter() {
             if let Some(why) = key.strip_prefix('?') {
                 self.warn(format!(
                     "a feature name in .features at {origin} could not be resolved: {why}"
                 ));
             } else if on.contains(key) {
                 let secrets = feature.get("secrets", self.ev);
-                self.add(secrets, origin, &format!(".features({key})"));
+                self.add(secrets, site, &format!(".features({key})"));
             }
         }
     }
@@ -306,7 +466,9 @@ impl<'a> Rules<'_, '_, 'a> {
         on
     }
 
-    fn db(&mut self, arg: Option<Value<'a>>, origin: &str, method: &str) {
+    fn db(&mut self, arg: Option<Value<'a>>, site: &Site, method: &str) {
+        let Some(at) = site.at.clone() else { return };
+        let origin = at.at();
         let arg = arg.unwrap_or(Value::Null);
         let path = match arg.get("passwordSecret", self.ev) {
             Value::Str(p) => p,
@@ -331,11 +493,17 @@ impl<'a> Rules<'_, '_, 'a> {
                 )
             }
         };
-        self.push("DB_PASS", &path, origin, &format!(".{method}"));
+        self.push("DB_PASS", &path, at, None, &format!(".{method}"));
     }
 
     fn warn(&mut self, message: String) {
         self.out.warnings.push(message);
+    }
+}
+
+fn site(call: &chain::Call<'_>) -> Site {
+    Site {
+        at: Some(call.module.loc(call.at)),
     }
 }
 
@@ -344,13 +512,14 @@ fn collect_features(value: &Value<'_>, env: &str, on: &mut HashSet<String>) {
         Value::Obj(props) => {
             let is_env = props
                 .iter()
-                .any(|(k, v)| k == "type" && matches!(v, Value::Str(s) if s == env));
+                .any(|(k, v, _)| k == "type" && matches!(v, Value::Str(s) if s == env));
             if is_env
-                && let Some((_, Value::Arr(items))) = props.iter().find(|(k, _)| k == "featuresOn")
+                && let Some((_, Value::Arr(items), _)) =
+                    props.iter().find(|(k, _, _)| k == "featuresOn")
             {
                 on.extend(items.iter().filter_map(Value::text));
             }
-            for (_, v) in props.iter() {
+            for (_, v, _) in props.iter() {
                 collect_features(v, env, on);
             }
         }

@@ -50,7 +50,6 @@ fn api_follows_the_dsl_order_and_rules() {
                 ".secrets"
             ),
             ("BETA_KEY", "/k8s/api/BETA_KEY", ".features(beta-thing)"),
-            ("DB_PASS", "/k8s/api/DB_PASSWORD", ".db"),
             (
                 "XROAD_CLIENT_ID",
                 "/k8s/xroad/client/IS-DEV/GOV/10000/island-is-client/ID",
@@ -66,15 +65,42 @@ fn api_follows_the_dsl_order_and_rules() {
                 "/k8s/payments/PAYMENT_PASSWORD",
                 ".xroad(Payment)"
             ),
+            // The Helm renderer merges the database password in last.
+            ("DB_PASS", "/k8s/api/DB_PASSWORD", ".db"),
         ]
     );
-    let secrets_origin = &r.secrets[1].origin;
-    assert_eq!(secrets_origin, "apps/api/infra/api.ts:22");
-    assert_eq!(r.secrets[0].origin, "infra/src/dsl/consts.ts");
+    // Each entry points at its own property, with the call that brings it in as context.
+    let d = &r.secrets[1];
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column),
+        ("apps/api/infra/api.ts", 23, 9)
+    );
+    assert_eq!(d.source(), "apps/api/infra/api.ts:23, via .secrets at :22");
+    assert_eq!(
+        r.secrets[0].source(),
+        "infra/src/dsl/consts.ts:6 COMMON_SECRETS"
+    );
+    let xroad = r
+        .secrets
+        .iter()
+        .find(|d| d.name == "XROAD_PAYMENT_USER")
+        .unwrap();
+    assert!(
+        xroad
+            .source()
+            .ends_with(", via .xroad(Payment) at apps/api/infra/api.ts:16"),
+        "{}",
+        xroad.source()
+    );
+    assert!(
+        xroad.origin.starts_with("infra/src/dsl/xroad.ts:"),
+        "{}",
+        xroad.origin
+    );
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert_eq!(
         r.warnings[0],
-        "the path of UNRESOLVED_SECRET (.secrets at apps/api/infra/api.ts:22) could not be resolved: \
+        "the path of UNRESOLVED_SECRET (apps/api/infra/api.ts:28, via .secrets at apps/api/infra/api.ts:22) could not be resolved: \
          `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed"
     );
 }
@@ -110,12 +136,12 @@ fn multi_service_file_template_names_and_db_options() {
                 "/k8s/user-profile/USER_PROFILE_SECRET",
                 ".secrets"
             ),
-            ("DB_PASS", "/k8s/user-profile/DB_PASSWORD", ".db"),
             (
                 "XROAD_CLIENT_ID",
                 "/k8s/xroad/client/IS-DEV/GOV/10000/island-is-client/ID",
                 ".xroad(Client)"
             ),
+            ("DB_PASS", "/k8s/user-profile/DB_PASSWORD", ".db"),
         ]
     );
     let r = read_service(&fixture(), "user-profile-worker", Env::Dev);
@@ -127,12 +153,12 @@ fn multi_service_file_template_names_and_db_options() {
                 "/k8s/configcat/CONFIGCAT_SDK_KEY",
                 "COMMON_SECRETS"
             ),
+            ("WORKER_TOKEN", "/k8s/user-profile/WORKER_TOKEN", ".secrets"),
             (
                 "DB_PASS",
                 "/k8s/user-profile-db/readonly/DB_PASSWORD",
                 ".db"
             ),
-            ("WORKER_TOKEN", "/k8s/user-profile/WORKER_TOKEN", ".secrets"),
         ]
     );
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
@@ -199,9 +225,11 @@ fn unknown_service_and_ignored_folders() {
         [
             "api",
             "application-system-api",
+            "consultation-portal",
             "portals-my-pages",
             "user-profile",
-            "user-profile-worker"
+            "user-profile-worker",
+            "web"
         ]
     );
 }
@@ -253,10 +281,10 @@ fn evaluate_everything(text: &str) {
     let alloc = Allocator::default();
     let loader = Loader::new(&alloc, Path::new("/nonexistent"));
     let ev = Eval::new(&loader);
-    let m = Rc::new(loader.parse(Path::new("/nonexistent/apps/a/infra/a.ts"), text));
+    let m = std::rc::Rc::new(loader.parse(Path::new("/nonexistent/apps/a/infra/a.ts"), text));
     for c in chain::chains(&ev, &m) {
         for call in &c.calls {
-            let _ = chain::arguments(&ev, &m, call.call);
+            let _ = call.arguments(&ev);
         }
     }
 }
@@ -296,5 +324,134 @@ fn several_services_in_one_walk_read_as_each_alone() {
         assert_eq!(reading.found, alone.found, "{name}");
         assert_eq!(triples(reading), triples(&alone), "{name}");
         assert_eq!(reading.warnings, alone.warnings, "{name}");
+    }
+}
+
+#[test]
+fn a_builder_extended_across_statements_and_through_helpers_contributes_everything() {
+    let r = read_service(&fixture(), "web", Env::Dev);
+    assert!(r.found);
+    let names: Vec<&str> = r.secrets.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "CONFIGCAT_SDK_KEY",
+            "DD_LOGS_CLIENT_TOKEN",
+            "CRON_TOKEN",
+            "CRON_SIGNING_KEY",
+            "LOCAL_CONST_SECRET",
+            "HELPER_SECRET",
+            "DD_TRACE_TOKEN",
+            "XROAD_CLIENT_ID",
+            "DB_PASS",
+        ]
+    );
+    let by_name = |n: &str| r.secrets.iter().find(|d| d.name == n).unwrap();
+    assert_eq!(
+        by_name("LOCAL_CONST_SECRET").path,
+        "/k8s/web/LOCAL_CONST_SECRET"
+    );
+    assert_eq!(by_name("DB_PASS").path, "/k8s/web/DB_PASSWORD");
+    // A spread constant points at where it is written, 15 lines above the call.
+    assert_eq!(
+        by_name("CRON_TOKEN").source(),
+        "apps/web/infra/web.ts:7, via .secrets at :21"
+    );
+    // A helper's entry is written on its call's line: no separate context.
+    assert_eq!(
+        by_name("HELPER_SECRET").source(),
+        "infra/src/dsl/helpers.ts:5 .secrets"
+    );
+    // What cannot be evaluated is a warning with file:line, never a silent omission.
+    assert_eq!(
+        r.warnings,
+        [
+            "calls on the builder at apps/web/infra/web.ts:23 depend on a condition and are not counted"
+        ]
+    );
+}
+
+#[test]
+fn a_service_defined_in_two_files_warns_and_uses_the_first() {
+    let r = read_service(&fixture(), "consultation-portal", Env::Dev);
+    let names: Vec<&str> = r.secrets.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["CONFIGCAT_SDK_KEY", "SAMRADSGATT_TOKEN"]);
+    assert_eq!(
+        r.warnings,
+        ["service('consultation-portal') is defined 2 times: at \
+          apps/consultation-portal/infra/consultation-portal.ts:4 and \
+          apps/moved/infra/consultation-portal.ts:5; the first is used (infra folders first, \
+          then by path), so remove or rename the others"]
+    );
+}
+
+/// One statement applied to the builder variable `b` in a generated service.
+#[derive(Debug, Clone)]
+enum Step {
+    Secrets(u8),
+    Chained(u8),
+    Alias(u8),
+    Helper(u8),
+    Db,
+}
+
+fn step_code(step: &Step, i: usize) -> String {
+    match step {
+        Step::Secrets(n) => format!("  b.secrets({{ S{n}: '/k8s/p/S{n}' }})\n"),
+        Step::Chained(n) => format!("  b.env({{ E: 'x' }}).secrets({{ S{n}: '/k8s/p/S{n}' }})\n"),
+        Step::Alias(n) => {
+            format!("  const a{i} = b.secrets({{ S{n}: '/k8s/p/S{n}' }})\n  a{i}.env({{}})\n")
+        }
+        Step::Helper(n) => format!("  add(b, 'S{n}')\n"),
+        Step::Db => "  b.db()\n".to_string(),
+    }
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0u8..6).prop_map(Step::Secrets),
+        (0u8..6).prop_map(Step::Chained),
+        (0u8..6).prop_map(Step::Alias),
+        (0u8..6).prop_map(Step::Helper),
+        Just(Step::Db),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Any sequence of statements on a builder variable contributes what the DSL would at run
+    /// time: each name once (the first wins), in statement order, DB_PASS last.
+    #[test]
+    fn statement_sequences_on_a_builder_variable(steps in prop::collection::vec(step(), 0..12)) {
+        let mut code = String::from(
+            "const add = (x, n) => x.secrets({ [n]: '/k8s/p/' + n })\n\
+             export const serviceSetup = () => {\n  const b = service('p')\n",
+        );
+        for (i, s) in steps.iter().enumerate() {
+            code.push_str(&step_code(s, i));
+        }
+        code.push_str("  return b\n}\n");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("apps/p/infra")).unwrap();
+        std::fs::write(dir.path().join("apps/p/infra/p.ts"), &code).unwrap();
+        let r = read_service(dir.path(), "p", Env::Dev);
+        let mut expected: Vec<String> = Vec::new();
+        for s in &steps {
+            let name = match s {
+                Step::Secrets(n) | Step::Chained(n) | Step::Alias(n) | Step::Helper(n) => format!("S{n}"),
+                Step::Db => continue,
+            };
+            if !expected.contains(&name) {
+                expected.push(name);
+            }
+        }
+        if steps.iter().any(|s| matches!(s, Step::Db)) {
+            expected.push("DB_PASS".into());
+        }
+        let names: Vec<String> = r.secrets.iter().map(|d| d.name.clone()).collect();
+        prop_assert!(r.found);
+        prop_assert_eq!(names, expected, "{}", code);
+        prop_assert!(r.warnings.iter().all(|w| w.contains("declared twice")), "{:?}", r.warnings);
     }
 }

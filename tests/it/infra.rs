@@ -50,10 +50,10 @@ fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
          export DOCUMENTS_TOKEN='documents-value'\n\
          export PAYMENT_BACKUP_USER='payment-user-value'\n\
          export BETA_KEY='beta-key-value'\n\
-         export DB_PASS='db-password-value'\n\
          export XROAD_CLIENT_ID='xroad-client-value'\n\
          export XROAD_PAYMENT_USER='payment-user-value'\n\
          export XROAD_PAYMENT_PASSWORD='payment-password-value'\n\
+         export DB_PASS='db-password-value'\n\
          export DRIVING_LICENSE_KEY='driving-value'\n\
          export EXTRA_SWEPT='extra-swept-value'\n\
          export IP_API_KEY='ip-api-key-value'\n"
@@ -62,8 +62,8 @@ fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
     assert_eq!(
         lines,
         [
-            "warning: api: the path of UNRESOLVED_SECRET (.secrets at apps/api/infra/api.ts:22) could not be resolved: `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed",
-            "warning: CONTENTFUL_TOKEN: /k8s/api/CONTENTFUL_TOKEN is not in SSM (apps/api/infra/api.ts:22 .secrets)",
+            "warning: api: the path of UNRESOLVED_SECRET (apps/api/infra/api.ts:28, via .secrets at apps/api/infra/api.ts:22) could not be resolved: `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed",
+            "warning: CONTENTFUL_TOKEN: /k8s/api/CONTENTFUL_TOKEN is not in SSM (apps/api/infra/api.ts:26, via .secrets at :22)",
             "api: 13 secrets written to .env.secret (13 new, 0 changed, 0 unchanged)",
         ]
     );
@@ -111,10 +111,10 @@ fn declared_only_and_env_prod() {
             "export DOCUMENTS_TOKEN",
             "export PAYMENT_BACKUP_USER",
             "export DRIVING_LICENSE_KEY",
-            "export DB_PASS",
             "export XROAD_CLIENT_ID",
             "export XROAD_PAYMENT_USER",
             "export XROAD_PAYMENT_PASSWORD",
+            "export DB_PASS",
         ]
     );
     assert_eq!(proxy.count("GetParametersByPath"), 0);
@@ -167,7 +167,7 @@ fn list_json_and_check_through_the_binary() {
     assert_eq!(missing, ["CONTENTFUL_TOKEN"]);
     assert_eq!(
         items[0],
-        serde_json::json!({"project": "api", "name": "CONFIGCAT_SDK_KEY", "path": "/k8s/configcat/CONFIGCAT_SDK_KEY", "source": "infra/src/dsl/consts.ts COMMON_SECRETS", "status": "ok"})
+        serde_json::json!({"project": "api", "name": "CONFIGCAT_SDK_KEY", "path": "/k8s/configcat/CONFIGCAT_SDK_KEY", "source": "infra/src/dsl/consts.ts:6 COMMON_SECRETS", "file": "infra/src/dsl/consts.ts", "line": 6, "column": 3, "status": "ok"})
     );
     assert!(
         run.stderr
