@@ -92,14 +92,25 @@ impl Wiring {
         get::run(opts, &self.cwd, &store, &mut self.out).await
     }
 
+    /// Reading the infra code needs no AWS: `--all`, `--offline` and `--declared-only`
+    /// (without `--check`) never build a store.
     async fn list(&mut self, args: ListArgs) -> Result<u8> {
         let (root, config) = repo(args.root, &self.cwd, true)?;
+        if args.all {
+            let root = root.ok_or_else(|| Error::NotInRepo(self.cwd.clone()))?;
+            let env = env_of(args.env, &config);
+            return list::run_all(root, env, args.json, &mut self.out).await;
+        }
+        let offline = args.offline || (args.declared_only && !args.check);
         let settings = aws_settings(&self.g, &config, None)?;
         let opts = list::Options {
             fetch: request(args.projects, root, config, args.env, args.declared_only)?,
             json: args.json,
             check: args.check,
         };
+        if offline {
+            return list::run_offline(opts, &mut self.out).await;
+        }
         let store = connect(settings, &self.prompter).await?;
         list::run(opts, &store, &mut self.out).await
     }
@@ -212,13 +223,18 @@ fn request(
     env: Option<EnvArg>,
     declared_only: bool,
 ) -> Result<fetch::Request, Error> {
-    let env = match env {
+    let env = env_of(env, &config);
+    fetch::Request::new(projects, root, config, env, declared_only)
+}
+
+/// `--env`, else `env` in `.secrets.toml`.
+fn env_of(env: Option<EnvArg>, config: &RepoConfig) -> Env {
+    match env {
         Some(EnvArg::Dev) => Env::Dev,
         Some(EnvArg::Staging) => Env::Staging,
         Some(EnvArg::Prod) => Env::Prod,
         None => config.env,
-    };
-    fetch::Request::new(projects, root, config, env, declared_only)
+    }
 }
 
 fn create_options(args: CreateArgs, prefix: String) -> create::Options {

@@ -133,14 +133,25 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Projects to list, e.g. `api`.
-    #[arg(required = true, value_name = "PROJECT")]
+    #[arg(required_unless_present = "all", value_name = "PROJECT")]
     pub projects: Vec<String>,
+
+    /// Every service the infra code defines, with its declared count and warnings (reads no
+    /// AWS; `--json` adds each secret with its file, line and column).
+    #[arg(long, conflicts_with_all = ["projects", "check"])]
+    pub all: bool,
+
+    /// Read the infra code only: no credentials, no request; each row's status is
+    /// `declared`.
+    #[arg(long, conflicts_with = "check")]
+    pub offline: bool,
 
     /// Repository root [default: the git top-level of the current directory].
     #[arg(short = 'C', long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 
-    /// A JSON array of {project, name, path, source, status} instead of a table.
+    /// A JSON array of {project, name, path, source, file, line, column, status} instead of a
+    /// table.
     #[arg(long)]
     pub json: bool,
 
@@ -148,7 +159,8 @@ pub struct ListArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// Only the declared secrets; skip the sweep of /k8s/<PROJECT>/.
+    /// Only the declared secrets, from the infra code; asks AWS nothing (as --offline)
+    /// unless --check needs to look them up.
     #[arg(long)]
     pub declared_only: bool,
 

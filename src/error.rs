@@ -164,6 +164,14 @@ pub enum Error {
         /// Profile label.
         profile: String,
     },
+    /// `--offline`: a project the infra code does not define (SSM was not asked).
+    #[error("project `{name}` is not defined in the infra code")]
+    NotInInfra {
+        /// The name given.
+        name: String,
+        /// Close known service names.
+        suggestions: Vec<String>,
+    },
     /// Ctrl-C; says what was and was not done.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -188,7 +196,7 @@ impl Error {
         match self {
             Error::Store(e) => store_exit_code(e),
             Error::Exists { .. } => exit::EXISTS,
-            Error::ProjectNotFound { .. } => exit::NOT_FOUND,
+            Error::ProjectNotFound { .. } | Error::NotInInfra { .. } => exit::NOT_FOUND,
             Error::Interrupted(_) | Error::OutcomeUnknown { .. } => exit::INTERRUPTED,
             Error::MissingDeclared { .. } => exit::FAILURE,
             _ => exit::USAGE,
@@ -219,12 +227,18 @@ impl Error {
             Error::Exists { .. } => {
                 "pass --overwrite to replace it with a new version (nothing was created)"
             }
-            Error::ProjectNotFound { suggestions, .. } if !suggestions.is_empty() => {
+            Error::ProjectNotFound { suggestions, .. } | Error::NotInInfra { suggestions, .. }
+                if !suggestions.is_empty() =>
+            {
                 return Some(format!("did you mean {}?", suggestions.join(", ")));
             }
             Error::ProjectNotFound { .. } => {
                 "check the spelling: projects are the names in service('...') in the infra code, \
                  and the folders under /k8s/ in SSM (and check --profile and --region)"
+            }
+            Error::NotInInfra { .. } => {
+                "check the spelling (`secrets list --all --offline` lists every service), or drop \
+                 --offline to look under /k8s/<project>/ in SSM too"
             }
             Error::MissingDeclared { .. } => {
                 "create them with `secrets create`, or fix the paths in the infra code"

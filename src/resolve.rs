@@ -37,6 +37,8 @@ pub enum Status {
     Missing,
     /// Stored under the prefix, not declared.
     Undeclared,
+    /// Declared; SSM was not asked (`--offline`).
+    Declared,
 }
 
 impl Status {
@@ -46,6 +48,7 @@ impl Status {
             Status::Ok => "ok",
             Status::Missing => "missing",
             Status::Undeclared => "undeclared",
+            Status::Declared => "declared",
         }
     }
 }

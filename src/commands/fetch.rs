@@ -144,6 +144,46 @@ pub async fn fetch<S: SecretStore>(
     Ok(all)
 }
 
+/// Each project's declared rows from the infra code alone, with the repository's excludes and
+/// overrides applied, status `declared`: no store, no credentials, no request.
+pub async fn offline(req: &Request, out: &mut Output) -> Result<Vec<Vec<Row>>> {
+    let started = Instant::now();
+    let readings = read_infra(req).await?;
+    report_infra(req, &readings, started.elapsed(), out);
+    let unknown = req.projects.iter().zip(&readings).find(|(_, r)| !r.found);
+    if let Some((name, _)) = unknown {
+        let known = req
+            .root
+            .as_deref()
+            .map(infra::service_names)
+            .unwrap_or_default();
+        return Err(Error::NotInInfra {
+            name: name.to_string(),
+            suggestions: closest(name, &known),
+        }
+        .into());
+    }
+    let rules = Rules {
+        exclude: req.config.exclude.clone(),
+        overrides: req.config.overrides.clone(),
+    };
+    let mut all = Vec::new();
+    for reading in readings {
+        let project = Project {
+            declared: reading.secrets,
+            swept: Vec::new(),
+            fetched: &[],
+        };
+        let (mut rows, warnings) = resolve::rows(&project, &rules);
+        for w in warnings {
+            out.warn(&w);
+        }
+        rows.iter_mut().for_each(|r| r.status = Status::Declared);
+        all.push(rows);
+    }
+    Ok(all)
+}
+
 /// The variables to set from every project's rows, each with its project's index; warns
 /// about declared secrets missing from SSM, projects with nothing to set, and names set by
 /// several projects.

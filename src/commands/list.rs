@@ -1,9 +1,12 @@
 //! `secrets list`: what a project declares and what SSM holds, side by side; never values.
 
-use anyhow::Result;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
 
 use super::fetch;
 use crate::error::{Error, exit};
+use crate::infra::{self, Env};
 use crate::output::Output;
 use crate::resolve::{Row, Status};
 use crate::store::SecretStore;
@@ -22,11 +25,81 @@ pub struct Options {
 /// Prints the rows; returns the exit code.
 pub async fn run<S: SecretStore>(opts: Options, store: &S, out: &mut Output) -> Result<u8> {
     let projects = fetch::fetch(&opts.fetch, store, out).await?;
+    print(&opts, &projects, out)
+}
+
+/// The declared rows from the infra code alone (status `declared`): no AWS at all.
+pub async fn run_offline(opts: Options, out: &mut Output) -> Result<u8> {
+    let projects = fetch::offline(&opts.fetch, out).await?;
+    print(&opts, &projects, out)
+}
+
+/// Every service the infra code defines, with its declared secrets and warnings: no AWS.
+pub async fn run_all(root: PathBuf, env: Env, json: bool, out: &mut Output) -> Result<u8> {
+    let started = std::time::Instant::now();
+    let (services, general) = tokio::task::spawn_blocking(move || infra::read_all(&root, env))
+        .await
+        .context("reading the infra code failed")?;
+    out.trace(&format!(
+        "infra: {} services read in {:.1} ms",
+        services.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
+    for w in &general {
+        out.warn(w);
+    }
+    if json {
+        let items: Vec<serde_json::Value> = services.iter().map(service_json).collect();
+        writeln!(out.data(), "{:#}", serde_json::Value::Array(items))?;
+    } else {
+        let mut lines = vec![[
+            "SERVICE".to_string(),
+            "DECLARED".to_string(),
+            "WARNINGS".to_string(),
+            "DEFINED AT".to_string(),
+        ]];
+        for s in &services {
+            lines.push([
+                s.name.clone(),
+                s.reading.secrets.len().to_string(),
+                s.reading.warnings.len().to_string(),
+                s.at.clone(),
+            ]);
+        }
+        write_table(&lines, 0, out)?;
+    }
+    for s in &services {
+        for w in &s.reading.warnings {
+            out.warn(&format!("{}: {w}", s.name));
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn service_json(s: &infra::Service) -> serde_json::Value {
+    let secrets: Vec<serde_json::Value> = s
+        .reading
+        .secrets
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "name": d.name, "path": d.path, "source": d.source(),
+                "file": d.file, "line": d.line, "column": d.column,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "service": s.name, "defined_at": s.at, "declared": secrets.len(),
+        "secrets": secrets, "warnings": s.reading.warnings,
+    })
+}
+
+fn print(opts: &Options, projects: &[Vec<Row>], out: &mut Output) -> Result<u8> {
     let rows: Vec<(&str, &Row)> = opts
         .fetch
         .projects
         .iter()
-        .zip(&projects)
+        .zip(projects)
         .flat_map(|(p, rows)| rows.iter().map(move |r| (p.as_str(), r)))
         .collect();
     if opts.json {
@@ -75,8 +148,16 @@ fn table(rows: &[(&str, &Row)], with_project: bool, out: &mut Output) -> Result<
             r.status.word().to_string(),
         ]);
     }
-    let first = if with_project { 0 } else { 1 };
-    let widths: Vec<usize> = (0..5)
+    write_table(&lines, if with_project { 0 } else { 1 }, out)
+}
+
+/// Columns padded to their widest cell, from column `first` on.
+fn write_table<const N: usize>(
+    lines: &[[String; N]],
+    first: usize,
+    out: &mut Output,
+) -> Result<()> {
+    let widths: Vec<usize> = (0..N)
         .map(|c| {
             lines
                 .iter()
@@ -85,8 +166,8 @@ fn table(rows: &[(&str, &Row)], with_project: bool, out: &mut Output) -> Result<
                 .unwrap_or(0)
         })
         .collect();
-    for line in &lines {
-        let cells: Vec<String> = (first..5)
+    for line in lines {
+        let cells: Vec<String> = (first..N)
             .map(|c| format!("{:<w$}", line[c], w = widths[c]))
             .collect();
         writeln!(out.data(), "{}", cells.join("  ").trim_end())?;

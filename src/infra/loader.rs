@@ -139,6 +139,18 @@ impl<'a> Loader<'a> {
         module
     }
 
+    /// Parses `text`, already read from `path`, once (so a file is read only once a run).
+    pub fn load_text(&self, path: &Path, text: &str) -> Rc<Module<'a>> {
+        if let Some(Some(m)) = self.modules.borrow().get(path) {
+            return m.clone();
+        }
+        let module = Rc::new(self.parse(path, text));
+        self.modules
+            .borrow_mut()
+            .insert(path.to_path_buf(), Some(module.clone()));
+        module
+    }
+
     /// Parses source text as the module at `path` (which need not exist).
     pub fn parse(&self, path: &Path, text: &str) -> Module<'a> {
         let source: &'a str = self.alloc.alloc_str(text);

@@ -124,9 +124,7 @@ fn find<'l, 'a>(
             if !search::may_define(&text, service) {
                 continue;
             }
-            let Some(module) = loader.load(path) else {
-                continue;
-            };
+            let module = loader.load_text(path, &text);
             for chain in chain::chains(ev, &module) {
                 match (&chain.name, &chain.unresolved) {
                     (Some(name), _) if name == service => matches.push(chain),
@@ -186,12 +184,13 @@ pub fn read_all(root: &Path, env: Env) -> (Vec<Service>, Vec<String>) {
     let mut services = Vec::new();
     let mut unnamed = Vec::new();
     for path in search::typescript_files(root).0 {
-        if !std::fs::read_to_string(&path).is_ok_and(|t| t.contains("service(")) {
-            continue;
-        }
-        let Some(module) = loader.load(&path) else {
+        let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
+        if !text.contains("service(") {
+            continue;
+        }
+        let module = loader.load_text(&path, &text);
         for chain in chain::chains(&ev, &module) {
             let Some(name) = chain.name.clone() else {
                 if let Some(why) = &chain.unresolved {
@@ -214,26 +213,31 @@ pub fn read_all(root: &Path, env: Env) -> (Vec<Service>, Vec<String>) {
             });
         }
     }
-    let mut files: std::collections::HashMap<String, Vec<String>> =
+    // Services come in walk order, so the first of a name is the one `get` uses.
+    let mut places: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
     for s in &services {
-        files.entry(s.name.clone()).or_default().push(s.at.clone());
+        places.entry(s.name.clone()).or_default().push(s.at.clone());
     }
     for s in &mut services {
-        let at = &files[&s.name];
-        if at.len() > 1 {
-            let others: Vec<&str> = at
-                .iter()
-                .filter(|a| **a != s.at)
-                .map(String::as_str)
-                .collect();
-            s.reading.warnings.push(format!(
-                "service('{}') is also defined at {}; `get` uses the first (infra folders \
-                 first, then by path)",
-                s.name,
-                others.join(", ")
-            ));
+        let at = &places[&s.name];
+        if at.len() < 2 {
+            continue;
         }
+        let warning = if at[0] == s.at {
+            format!(
+                "service('{}') is also defined at {}; this one is used (the first in the walk: \
+                 infra folders first, then by path)",
+                s.name,
+                at[1..].join(", ")
+            )
+        } else {
+            format!(
+                "service('{}') is defined first at {}, which is used; this one is ignored",
+                s.name, at[0]
+            )
+        };
+        s.reading.warnings.push(warning);
     }
     unnamed.extend(loader.parse_warnings.borrow().iter().cloned());
     (services, unnamed)

@@ -186,3 +186,118 @@ fn list_json_and_check_through_the_binary() {
         run.stderr
     );
 }
+
+#[test]
+fn reading_the_infra_needs_no_aws() {
+    let env = TestEnv::with_fixture(Moto::shared());
+    let proxy = Proxy::start(&env.moto_url, vec![]);
+    // No keys anywhere; a credential process that leaves a mark if anything starts it.
+    let mark = env.home().join("credential-process-ran");
+    env.aws_config(&format!(
+        "[default]\nregion = eu-west-1\ncredential_process = sh -c 'touch {}; exit 1'\n",
+        mark.display()
+    ));
+    let cases: [&[&str]; 4] = [
+        &["list", "api", "--declared-only"],
+        &["list", "api", "web", "--offline", "--json"],
+        &["list", "--all", "--declared-only"],
+        &["list", "--all", "--json", "--env", "prod"],
+    ];
+    for args in cases {
+        let mut all = args.to_vec();
+        all.extend(["--endpoint-url", &proxy.url]);
+        let run = env.bare_cmd(&all).run();
+        run.expect_code(0);
+        assert!(!run.stdout.is_empty(), "{args:?}");
+        assert_eq!(
+            *proxy.seen.lock().unwrap(),
+            Vec::<String>::new(),
+            "{args:?}"
+        );
+        assert!(!mark.exists(), "{args:?} started the credential provider");
+    }
+    let run = env.bare_cmd(&["list", "web", "--offline", "--json"]).run();
+    let items: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let cron = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "CRON_TOKEN")
+        .unwrap();
+    assert_eq!(cron["status"], "declared");
+    assert_eq!(
+        (&cron["file"], &cron["line"], &cron["column"]),
+        (
+            &serde_json::json!("apps/web/infra/web.ts"),
+            &serde_json::json!(7),
+            &serde_json::json!(3)
+        )
+    );
+    assert_eq!(
+        cron["source"],
+        "apps/web/infra/web.ts:7, via .secrets at :21"
+    );
+
+    // `get` still needs AWS; --offline cannot check; an unknown service is exit 4 offline too.
+    env.bare_cmd(&["get", "api", "--endpoint-url", &proxy.url])
+        .run()
+        .expect_code(3);
+    assert!(mark.exists(), "get starts the credential provider");
+    env.bare_cmd(&["list", "api", "--offline", "--check"])
+        .run()
+        .expect_code(2);
+    let run = env.bare_cmd(&["list", "apii", "--offline"]).run();
+    run.expect_code(4);
+    assert!(
+        run.stderr.ends_with("hint: did you mean api?\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn list_all_reports_every_service_and_only_the_warnings_the_fixture_explains() {
+    let env = TestEnv::with_fixture(Moto::shared());
+    let run = env.bare_cmd(&["list", "--all", "--declared-only"]).run();
+    run.expect_code(0);
+    let rows: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().take(3).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            vec!["SERVICE", "DECLARED", "WARNINGS"],
+            vec!["api", "11", "1"],
+            vec!["application-system-api", "5", "0"],
+            vec!["consultation-portal", "2", "1"],
+            vec!["consultation-portal", "2", "1"],
+            vec!["portals-my-pages", "5", "0"],
+            vec!["user-profile", "4", "0"],
+            vec!["user-profile-worker", "3", "0"],
+            vec!["web", "9", "1"],
+        ]
+    );
+    // Each warning is one the fixture sets up on purpose: an import that is not followed, a
+    // service defined in two files, and calls made under a condition.
+    assert_eq!(
+        run.stderr.lines().collect::<Vec<_>>(),
+        [
+            "warning: api: the path of UNRESOLVED_SECRET (apps/api/infra/api.ts:28, via .secrets at apps/api/infra/api.ts:22) could not be resolved: `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed",
+            "warning: consultation-portal: service('consultation-portal') is also defined at apps/moved/infra/consultation-portal.ts:5; this one is used (the first in the walk: infra folders first, then by path)",
+            "warning: consultation-portal: service('consultation-portal') is defined first at apps/consultation-portal/infra/consultation-portal.ts:4, which is used; this one is ignored",
+            "warning: web: calls on the builder at apps/web/infra/web.ts:23 depend on a condition and are not counted",
+        ]
+    );
+    let run = env.bare_cmd(&["list", "--all", "--json"]).run();
+    let services: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let web = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "web")
+        .unwrap();
+    assert_eq!(web["declared"], 9);
+    assert_eq!(web["secrets"][8]["name"], "DB_PASS", "DB_PASS comes last");
+}
