@@ -36,7 +36,10 @@ impl Default for RepoConfig {
             file: DEFAULT_FILE.to_string(),
             region: DEFAULT_REGION.to_string(),
             env: Env::Dev,
-            exclude: ["DB_PASSWORD", "NOVA_USERNAME", "NOVA_PASSWORD"]
+            // A developer's services use their local database, so neither the password the DSL
+            // declares (DB_PASS) nor one swept from /k8s/<project>/DB_PASSWORD is written.
+            // `yarn get-secrets` meant this but named only DB_PASSWORD.
+            exclude: ["DB_PASS", "DB_PASSWORD", "NOVA_USERNAME", "NOVA_PASSWORD"]
                 .map(String::from)
                 .to_vec(),
             overrides: BTreeMap::from([(

@@ -53,7 +53,6 @@ fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
          export XROAD_CLIENT_ID='xroad-client-value'\n\
          export XROAD_PAYMENT_USER='payment-user-value'\n\
          export XROAD_PAYMENT_PASSWORD='payment-password-value'\n\
-         export DB_PASS='db-password-value'\n\
          export DRIVING_LICENSE_KEY='driving-value'\n\
          export EXTRA_SWEPT='extra-swept-value'\n\
          export IP_API_KEY='ip-api-key-value'\n"
@@ -64,7 +63,7 @@ fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
         [
             "warning: api: the path of UNRESOLVED_SECRET (apps/api/infra/api.ts:28, via .secrets at apps/api/infra/api.ts:22) could not be resolved: `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed",
             "warning: CONTENTFUL_TOKEN: /k8s/api/CONTENTFUL_TOKEN is not in SSM (apps/api/infra/api.ts:26, via .secrets at :22)",
-            "api: 13 secrets written to .env.secret (13 new, 0 changed, 0 unchanged)",
+            "api: 12 secrets written to .env.secret (12 new, 0 changed, 0 unchanged)",
         ]
     );
     // One sweep page and one GetParameters batch (6 names outside /k8s/api/), nothing more.
@@ -114,7 +113,6 @@ fn declared_only_and_env_prod() {
             "export XROAD_CLIENT_ID",
             "export XROAD_PAYMENT_USER",
             "export XROAD_PAYMENT_PASSWORD",
-            "export DB_PASS",
         ]
     );
     assert_eq!(proxy.count("GetParametersByPath"), 0);
@@ -139,6 +137,18 @@ fn config_file_changes_prefix_excludes_and_overrides() {
     assert!(text.contains("export NOVA_PASSWORD='nova-password-value'\n"));
     assert!(text.contains("export DB_PASSWORD='db-password-value'\n"));
     assert!(!text.contains("EXTRA_SWEPT"));
+    // Without the default exclude, the DSL's DB_PASS is written, after the X-Road secrets.
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('=').next().unwrap_or(""))
+        .collect();
+    let at = |n: &str| {
+        names
+            .iter()
+            .position(|x| *x == format!("export {n}"))
+            .unwrap()
+    };
+    assert!(at("DB_PASS") > at("XROAD_PAYMENT_PASSWORD"), "{text}");
     env.write(".secrets.toml", "exclud = []\n");
     let run = env.run(&["get", "api"]);
     run.expect_code(2);
