@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the infra reader: resolving one service in a generated monorepo of 5,000
-# TypeScript files (plus a node_modules folder it must skip), through the release binary.
+# TypeScript files (plus a node_modules folder it must skip), through the release binary;
+# then every service at once (`list --all --declared-only`), as the whole process's wall time.
 # The reader's own time comes from `-v` ("infra: ... (read by N ms)"; builds before
 # 2026-11-24 afternoon said "(N ms so far)"); SSM is a local moto.
 # Usage: scripts/bench-reader.sh [runs] [binary...]   (not part of the test run)
@@ -77,5 +78,21 @@ for bin in "$@"; do
     { v[NR] = $1 }
     END { printf "%s: one service in 5,000 files, %d runs: min %.1f ms, median %.1f ms, max %.1f ms\n", bin, runs, v[1], v[int((NR + 1) / 2)], v[NR] }'
   echo "  declared: $("$bin" list app-150 -C "$repo" --declared-only 2>/dev/null | tail -n +2 | wc -l) secrets; size $(wc -c <"$bin") bytes"
+  i=$((i + 1))
+done
+
+# Every service at once: the whole process, start to exit (no AWS is asked).
+i=0
+for bin in "$@"; do
+  for _ in $(seq "$runs"); do
+    start="$(date +%s%N)"
+    "$bin" list --all --declared-only -C "$repo" >/dev/null 2>&1
+    end="$(date +%s%N)"
+    echo "$(( (end - start) / 1000 ))" >>"$work/all.$i"
+  done
+  sort -n "$work/all.$i" | awk -v runs="$runs" -v bin="$bin" '
+    { v[NR] = $1 / 1000 }
+    END { printf "%s: every service (list --all) in 5,000 files, %d runs, wall: min %.1f ms, median %.1f ms, max %.1f ms\n", bin, runs, v[1], v[int((NR + 1) / 2)], v[NR] }'
+  echo "  services: $("$bin" list --all --declared-only -C "$repo" 2>/dev/null | tail -n +2 | wc -l)"
   i=$((i + 1))
 done

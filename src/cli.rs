@@ -83,8 +83,9 @@ pub enum Command {
 
     /// Show what projects declare and what SSM holds: name, path, source, status (no values).
     ///
-    /// Status is `ok` (declared and stored), `missing` (declared, not stored) or
-    /// `undeclared` (stored under /k8s/<PROJECT>/, not declared in the infra code).
+    /// Status is `ok` (declared and stored), `missing` (declared, not stored),
+    /// `undeclared` (stored under /k8s/<PROJECT>/, not declared in the infra code) or, with
+    /// --offline, `declared` (SSM not asked). --all lists every service instead.
     #[command(after_help = EXIT_CODES_HELP)]
     List(ListArgs),
 

@@ -455,3 +455,31 @@ proptest! {
         prop_assert!(r.warnings.iter().all(|w| w.contains("declared twice")), "{:?}", r.warnings);
     }
 }
+
+#[test]
+fn what_is_done_to_a_builder_and_not_evaluated_is_a_warning_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("apps/q/infra")).unwrap();
+    std::fs::write(
+        dir.path().join("apps/q/infra/q.ts"),
+        "import { register } from '@scope/unfollowed'\n\
+         export const serviceSetup = () => {\n\
+         \x20 const q = service('q')\n\
+         \x20 q.secrets({ KEPT: '/k8s/q/KEPT' })\n\
+         \x20 for (const k of ['A']) { q.secrets({ [k]: '/k8s/q/' + k }) }\n\
+         \x20 return register(q)\n\
+         }\n",
+    )
+    .unwrap();
+    let r = read_service(dir.path(), "q", Env::Dev);
+    assert_eq!(triples(&r), [("KEPT", "/k8s/q/KEPT", ".secrets")]);
+    assert_eq!(
+        r.warnings,
+        [
+            "this statement at apps/q/infra/q.ts:5 uses `q` in a way that is not evaluated \
+             statically; what it does to the service is not counted",
+            "the builder is passed to a function at apps/q/infra/q.ts:6 that is not evaluated \
+             statically; what it adds is not counted",
+        ]
+    );
+}
