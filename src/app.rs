@@ -9,10 +9,10 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::cli::{
-    Cli, Command, CreateArgs, EnvArg, ExecArgs, FormatArg, GetArgs, GlobalArgs, KindArg, ListArgs,
-    TierArg,
+    AuditArgs, AuditFormat, Cli, Command, CreateArgs, EnvArg, ExecArgs, FormatArg, GetArgs,
+    GlobalArgs, KindArg, ListArgs, TierArg,
 };
-use crate::commands::{create, exec, fetch, get, list, whoami};
+use crate::commands::{audit, create, exec, fetch, get, list, whoami};
 use crate::config::{RepoConfig, find_repo_root};
 use crate::envfile::{Format, Target};
 use crate::error::{Error, exit};
@@ -51,6 +51,7 @@ pub async fn run(cli: Cli, interrupts: Interrupts) -> Result<u8> {
         Command::Exec(args) => w.exec(args).await,
         Command::Whoami(args) => w.whoami(args.json).await,
         Command::Create(args) => w.create(args, &interrupts).await,
+        Command::Audit(args) => w.audit(args).await,
         Command::Completions { shell } => {
             // Into a buffer first: `generate` panics when its writer fails (a closed pipe).
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -134,6 +135,62 @@ impl Wiring {
         let settings = aws_settings(&self.g, &config, None)?;
         let store = connect(settings, &self.prompter).await?;
         whoami::run(&store, json, &mut self.out).await
+    }
+
+    /// Environments and accounts checked, the infra code read, then each account connected
+    /// and audited.
+    async fn audit(&mut self, args: AuditArgs) -> Result<u8> {
+        let (root, config) = repo(args.root, &self.cwd, true)?;
+        let root = root.ok_or_else(|| Error::NotInRepo(self.cwd.clone()))?;
+        let envs: Vec<Env> = match args.env.is_empty() {
+            true => config.environments.keys().copied().collect(),
+            false => args.env.iter().map(|e| env_of(Some(*e), &config)).collect(),
+        };
+        if envs.is_empty() {
+            return Err(Error::NoEnvironments.into());
+        }
+        if !self.g.profile.is_empty() && envs.len() > 1 {
+            return Err(Error::ProfileForOneEnv(envs.len()).into());
+        }
+        let mut targets = Vec::new();
+        for env in &envs {
+            let account = config.environments.get(env).cloned().unwrap_or_default();
+            let profile = self.g.profile.first().cloned().or(account.profile);
+            let mut settings = aws_settings(&self.g, &config, profile.clone())?;
+            settings.region = self.g.region.clone().or(account.region);
+            targets.push((*env, profile, account.account, settings));
+        }
+        let format = match (args.json, args.format) {
+            (true, _) | (_, AuditFormat::Json) => audit::Format::Json,
+            (_, AuditFormat::Github) => audit::Format::Github,
+            (_, AuditFormat::Text) => audit::Format::Text,
+        };
+        let read_envs = envs.clone();
+        let (services, deployments) =
+            tokio::task::spawn_blocking(move || crate::infra::read_for_audit(&root, &read_envs))
+                .await
+                .context("reading the infra code failed")?;
+        for w in &deployments.warnings {
+            self.out.warn(w);
+        }
+        let plan = audit::Plan {
+            services,
+            deployments,
+            prefix: config.prefix.clone(),
+            format,
+            unreferenced: args.unreferenced,
+        };
+        let mut connected = Vec::with_capacity(targets.len());
+        for (env, profile, expected, settings) in targets {
+            let store = connect(settings, &self.prompter).await?;
+            connected.push(audit::Target {
+                env,
+                profile,
+                expected,
+                store,
+            });
+        }
+        audit::run(plan, &connected, &mut self.out).await
     }
 
     /// Flags checked, then questions, then the accounts connected (MFA asked), then create.

@@ -101,6 +101,16 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Whoami(WhoamiArgs),
 
+    /// Check every service's declared secrets exist in every environment's account (for CI).
+    ///
+    /// Which services run where comes from the uber charts (infra/src/uber-charts); a service
+    /// in no chart is audited for dev only. Each environment's account comes from
+    /// `[environments.<env>]` in .secrets.toml (profile, region, account), and its identity
+    /// is checked with STS first. Only metadata is read (DescribeParameters): no value is
+    /// ever fetched. Exit 1 when anything is missing.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Audit(AuditArgs),
+
     /// Print a completion script: `secrets completions bash > ~/.local/share/bash-completion/completions/secrets`.
     Completions {
         /// The shell.
@@ -168,6 +178,43 @@ pub struct ListArgs {
     /// Environment whose `.features` count [default: `env` in .secrets.toml, else dev].
     #[arg(long, value_enum)]
     pub env: Option<EnvArg>,
+}
+
+/// Arguments of `secrets audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Environments to audit [default: every one in .secrets.toml].
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "ENV")]
+    pub env: Vec<EnvArg>,
+
+    /// Output: a matrix and details (text), one JSON object (json), or GitHub workflow
+    /// annotations on the declaring lines (github).
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Also list parameters under the prefix that no service declares and no sweep of
+    /// /k8s/<service>/ would read (a clean-up list, never an error).
+    #[arg(long)]
+    pub unreferenced: bool,
+
+    /// Repository root [default: the git top-level of the current directory].
+    #[arg(short = 'C', long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// Output of `secrets audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// A service × environment matrix, then the details.
+    Text,
+    /// One JSON object.
+    Json,
+    /// `::error file=…,line=…::` annotations for GitHub Actions.
+    Github,
 }
 
 /// Arguments of `secrets exec`.

@@ -27,6 +27,20 @@ pub struct RepoConfig {
     pub exclude: Vec<String>,
     /// Variable name → parameter read instead, for local development.
     pub overrides: BTreeMap<String, String>,
+    /// Each environment's account, for `audit`.
+    pub environments: BTreeMap<Env, Account>,
+}
+
+/// Where one environment's parameters live.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The AWS profile that reaches it.
+    pub profile: Option<String>,
+    /// Its region, when not the profile's.
+    pub region: Option<String>,
+    /// Its 12-digit account ID, checked with STS before anything is looked up.
+    pub account: Option<String>,
 }
 
 impl Default for RepoConfig {
@@ -46,6 +60,7 @@ impl Default for RepoConfig {
                 "IDENTITY_SERVER_CLIENT_SECRET".to_string(),
                 "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET".to_string(),
             )]),
+            environments: BTreeMap::new(),
         }
     }
 }
@@ -149,6 +164,16 @@ mod tests {
         assert!(err("prefx = \"/k8s/\"\n").contains("unknown field `prefx`"));
         assert!(err("prefix = \"k8s\"\n").ends_with("prefix must start and end with `/`"));
         assert!(err("env = \"qa\"\n").contains("unknown variant `qa`"));
+        assert!(err("[environments.qa]\nprofile = \"x\"\n").contains("unknown variant `qa`"));
+        assert!(err("[environments.dev]\nprofle = \"x\"\n").contains("unknown field `profle`"));
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[environments.prod]\nprofile = \"islandis-prod\"\naccount = \"251502586493\"\n",
+        )
+        .unwrap();
+        let prod = &RepoConfig::load(dir.path()).unwrap().environments[&Env::Prod];
+        assert_eq!(prod.profile.as_deref(), Some("islandis-prod"));
+        assert_eq!(prod.account.as_deref(), Some("251502586493"));
     }
 
     #[test]

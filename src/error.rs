@@ -172,6 +172,28 @@ pub enum Error {
         /// Close known service names.
         suggestions: Vec<String>,
     },
+    /// `audit` has no environment to audit.
+    #[error(
+        "no environments to audit: .secrets.toml has no [environments] table and no --env was given"
+    )]
+    NoEnvironments,
+    /// `audit --profile` with several environments.
+    #[error("--profile names one account, but {0} environments are audited")]
+    ProfileForOneEnv(usize),
+    /// `audit`: an environment's profile reaches another account than configured.
+    #[error(
+        "{env}: profile {profile} signs in to account {actual}, but .secrets.toml says {expected}"
+    )]
+    WrongAccount {
+        /// The environment.
+        env: &'static str,
+        /// The profile used.
+        profile: String,
+        /// The account configured.
+        expected: String,
+        /// The account STS reported.
+        actual: String,
+    },
     /// Ctrl-C; says what was and was not done.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -235,6 +257,18 @@ impl Error {
             Error::ProjectNotFound { .. } => {
                 "check the spelling: projects are the names in service('...') in the infra code, \
                  and the folders under /k8s/ in SSM (and check --profile and --region)"
+            }
+            Error::NoEnvironments => {
+                "add one table per environment to .secrets.toml, e.g. `[environments.dev]` with \
+                 `profile = \"islandis-dev\"` and `account = \"123456789012\"`, or pass \
+                 `--env dev --profile NAME`"
+            }
+            Error::ProfileForOneEnv(_) => {
+                "pass one --env with --profile, or set each environment's profile in .secrets.toml"
+            }
+            Error::WrongAccount { .. } => {
+                "fix `profile` or `account` of that environment in .secrets.toml (nothing was \
+                 checked)"
             }
             Error::NotInInfra { .. } => {
                 "check the spelling (`secrets list --all --offline` lists every service), or drop \

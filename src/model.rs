@@ -40,7 +40,7 @@ impl std::str::FromStr for SecretValue {
 
 /// A deployment environment, whose `.features` (and, later, account) count. Parsed once,
 /// from `--env` or `env` in `.secrets.toml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Env {
     /// `type: 'dev'`.

@@ -22,6 +22,10 @@ pub struct Chain<'a> {
     pub unresolved: Option<String>,
     /// Where `service(...)` is called, `file:line`.
     pub at: String,
+    /// The file of that call, relative to the root, and its span there.
+    pub file: String,
+    /// The span of the `service(...)` call.
+    pub span: Span,
     /// Method calls, in the order they run.
     pub calls: Vec<Call<'a>>,
     /// What is done to the builder that is not evaluated, with file:line.
@@ -240,6 +244,8 @@ impl<'a> Walker<'_, '_, 'a> {
             name: name.text(),
             unresolved,
             at: b.module.at(c.span),
+            file: b.module.rel.clone(),
+            span: c.span,
             calls: Vec::new(),
             warnings: Vec::new(),
         });

@@ -4,6 +4,7 @@
 //! config in order, and last the `DB_PASS` of `.db()` / `.postgres()`.
 
 mod chain;
+pub mod charts;
 mod eval;
 mod loader;
 mod search;
@@ -241,6 +242,22 @@ pub fn read_all(root: &Path, env: Env) -> (Vec<Service>, Vec<String>) {
     }
     unnamed.extend(loader.parse_warnings.borrow().iter().cloned());
     (services, unnamed)
+}
+
+/// Each environment's services (as `read_all` reads them for that environment) and which
+/// environments the uber charts deploy each to.
+pub fn read_for_audit(
+    root: &Path,
+    envs: &[Env],
+) -> (Vec<(Env, Vec<Service>)>, charts::Deployments) {
+    let per_env = envs
+        .iter()
+        .map(|env| (*env, read_all(root, *env).0))
+        .collect();
+    let alloc = Allocator::default();
+    let loader = Loader::new(&alloc, root);
+    let ev = Eval::new(&loader);
+    (per_env, charts::read(&ev, &loader, root))
 }
 
 /// Every service name defined in the repository's infra folders (for "did you mean").

@@ -104,6 +104,29 @@ impl SecretStore for MemoryStore {
             .collect())
     }
 
+    async fn existing(
+        &self,
+        names: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        self.enter("existing", &names.join(","))?;
+        let map = self.params.lock().map_err(|_| poisoned())?;
+        Ok(names
+            .iter()
+            .filter(|n| map.contains_key(*n))
+            .cloned()
+            .collect())
+    }
+
+    async fn names_under(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.enter("names_under", prefix)?;
+        let map = self.params.lock().map_err(|_| poisoned())?;
+        Ok(map
+            .keys()
+            .filter(|n| n.starts_with(prefix))
+            .cloned()
+            .collect())
+    }
+
     async fn identity(&self) -> Result<Identity, StoreError> {
         self.enter("identity", "")?;
         Ok(Identity {

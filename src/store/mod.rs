@@ -29,6 +29,19 @@ pub trait SecretStore: Sync {
         names: &[String],
     ) -> impl Future<Output = Result<Vec<Parameter>, StoreError>> + Send;
 
+    /// Which of `names` exist, from their metadata only (DescribeParameters): no value is
+    /// ever fetched, decrypted or held.
+    fn existing(
+        &self,
+        names: &[String],
+    ) -> impl Future<Output = Result<std::collections::HashSet<String>, StoreError>> + Send;
+
+    /// The names of every parameter under `prefix`, recursively, from metadata only.
+    fn names_under(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
     /// The identity behind the credentials (STS GetCallerIdentity).
     fn identity(&self) -> impl Future<Output = Result<Identity, StoreError>> + Send;
 

@@ -50,7 +50,7 @@ impl SsmStore {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http.clone())
             .region(region.clone())
-            .retry_config(RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1)))
+            .retry_config(retry(&settings))
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(5).min(settings.timeout))
@@ -95,6 +95,13 @@ impl SsmStore {
     }
 }
 
+/// Standard retries: exponential backoff with jitter, throttling included. (Adaptive mode
+/// was measured for `audit` and rejected: after two throttled answers its client-side limiter
+/// fell to about half a request a second; see BENCHMARKS.md.)
+fn retry(settings: &AwsSettings) -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1))
+}
+
 impl SecretStore for SsmStore {
     async fn warm_up(&self) {
         if let Some(c) = &self.credentials {
@@ -108,6 +115,17 @@ impl SecretStore for SsmStore {
 
     async fn get_many(&self, names: &[String]) -> Result<Vec<Parameter>, StoreError> {
         read::get_many(&self.ctx, names).await
+    }
+
+    async fn existing(
+        &self,
+        names: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        read::existing(&self.ctx, names).await
+    }
+
+    async fn names_under(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        read::names_under(&self.ctx, prefix).await
     }
 
     async fn identity(&self) -> Result<Identity, StoreError> {

@@ -1,6 +1,8 @@
 //! The reading requests: the sweep of a prefix, GetParameters by name, the caller's identity
 //! and a parameter's metadata.
 
+use std::collections::HashSet;
+
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::classify::classify;
@@ -84,6 +86,87 @@ async fn get_batch(ctx: &Context, names: &[String]) -> Result<Vec<Parameter>, St
             })
         })
         .collect())
+}
+
+/// DescribeParameters calls in flight at once for `existing`.
+const DESCRIBE_CONCURRENCY: usize = 4;
+
+/// Which of `names` exist: DescribeParameters with a `Name Equals` filter of up to 50 names a
+/// call, all pages. It returns metadata only, so no value is read (GetParameters without
+/// decryption would still return String parameters' values).
+pub(super) async fn existing(
+    ctx: &Context,
+    names: &[String],
+) -> Result<HashSet<String>, StoreError> {
+    let calls: Vec<_> = names
+        .chunks(50)
+        .map(|chunk| describe_names(ctx, chunk))
+        .collect();
+    let found: Vec<Vec<String>> = stream::iter(calls)
+        .buffer_unordered(DESCRIBE_CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+async fn describe_names(ctx: &Context, names: &[String]) -> Result<Vec<String>, StoreError> {
+    let first = names.first().map_or("", String::as_str).to_string();
+    let filter = string_filter("Name", "Equals", names, &first)?;
+    describe_all(ctx, filter, &first).await
+}
+
+/// The names of every parameter under `prefix`, from DescribeParameters' `Path` filter.
+pub(super) async fn names_under(ctx: &Context, prefix: &str) -> Result<Vec<String>, StoreError> {
+    let path = prefix.trim_end_matches('/').to_string();
+    let filter = string_filter("Path", "Recursive", &[path], prefix)?;
+    describe_all(ctx, filter, prefix).await
+}
+
+fn string_filter(
+    key: &str,
+    option: &str,
+    values: &[String],
+    path: &str,
+) -> Result<aws_sdk_ssm::types::ParameterStringFilter, StoreError> {
+    aws_sdk_ssm::types::ParameterStringFilter::builder()
+        .key(key)
+        .option(option)
+        .set_values(Some(values.to_vec()))
+        .build()
+        .map_err(|e| StoreError::Service {
+            action: "DescribeParameters",
+            path: path.to_string(),
+            code: "InvalidRequest".to_string(),
+            message: e.to_string(),
+        })
+}
+
+async fn describe_all(
+    ctx: &Context,
+    filter: aws_sdk_ssm::types::ParameterStringFilter,
+    path: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut pages = ctx
+        .ssm
+        .describe_parameters()
+        .parameter_filters(filter)
+        .max_results(50)
+        .into_paginator()
+        .send();
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => return Err(classify(ctx, err, "DescribeParameters", path).await),
+        };
+        out.extend(
+            page.parameters
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| p.name),
+        );
+    }
+    Ok(out)
 }
 
 /// STS GetCallerIdentity.

@@ -1,0 +1,264 @@
+//! `secrets audit` against three accounts (three moto servers), the fixture monorepo and its
+//! uber chart: per-environment services and features, a secret missing only in prod, a
+//! profile reaching the wrong account, throttling, and no value ever printed.
+
+use std::collections::BTreeSet;
+
+use crate::support::proxy::{Proxy, Reply, Rule};
+use crate::support::{Moto, TestEnv, runtime, ssm_client};
+
+const DEV: &str = "111111111111";
+const STAGING: &str = "222222222222";
+const PROD: &str = "333333333333";
+
+struct Accounts {
+    env: TestEnv,
+    dev: Moto,
+    staging: Moto,
+    prod: Moto,
+}
+
+/// The services each environment runs: the chart's, and in dev those in no chart.
+fn services(env: &str) -> &'static [&'static str] {
+    match env {
+        "dev" => &[
+            "api",
+            "web",
+            "user-profile",
+            "portals-my-pages",
+            "user-profile-worker",
+            "application-system-api",
+            "consultation-portal",
+        ],
+        "staging" => &["api", "web", "user-profile", "portals-my-pages"],
+        _ => &["api", "web", "user-profile"],
+    }
+}
+
+/// The paths an environment's services declare, as the reader reads them for it.
+fn declared(t: &Accounts, env: &str) -> BTreeSet<String> {
+    let run = t
+        .env
+        .bare_cmd(&["list", "--all", "--json", "--env", env])
+        .run();
+    run.expect_code(0);
+    let all: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut seen = BTreeSet::new();
+    let mut paths = BTreeSet::new();
+    for s in all.as_array().unwrap() {
+        let name = s["service"].as_str().unwrap();
+        // A name defined twice: the first is the one read.
+        if !services(env).contains(&name) || !seen.insert(name.to_string()) {
+            continue;
+        }
+        for secret in s["secrets"].as_array().unwrap() {
+            paths.insert(secret["path"].as_str().unwrap().to_string());
+        }
+    }
+    paths
+}
+
+fn seed(t: &mut Accounts, url: &str, paths: &BTreeSet<String>, skip: &str) {
+    let client = ssm_client(url, "eu-west-1");
+    let rt = runtime();
+    for (i, path) in paths.iter().filter(|p| *p != skip).enumerate() {
+        let value = format!("audit-value-{i}-{}", path.len());
+        rt.block_on(
+            client
+                .put_parameter()
+                .name(path)
+                .value(&value)
+                .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+                .overwrite(true)
+                .send(),
+        )
+        .expect("seed");
+        t.env.watch(&value);
+    }
+}
+
+fn three_accounts(staging_url: Option<&str>, prod_account: &str) -> Accounts {
+    let dev = Moto::start(&[("MOTO_ACCOUNT_ID", DEV)]);
+    let staging = Moto::start(&[("MOTO_ACCOUNT_ID", STAGING)]);
+    let prod = Moto::start(&[("MOTO_ACCOUNT_ID", PROD)]);
+    let env = TestEnv::with_fixture(&dev);
+    let staging_endpoint = staging_url.unwrap_or(&staging.url).to_string();
+    env.aws_config(&format!(
+        "[profile dev]\nregion = eu-west-1\nendpoint_url = {}\n\n\
+         [profile staging]\nregion = eu-west-1\nendpoint_url = {staging_endpoint}\n\n\
+         [profile prod]\nregion = eu-west-1\nendpoint_url = {}\n",
+        dev.url, prod.url
+    ));
+    env.aws_credentials(
+        "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n\n\
+         [staging]\naws_access_key_id = AKIDSTAGING\naws_secret_access_key = staging-secret\n\n\
+         [prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = prod-secret\n",
+    );
+    env.write(
+        ".secrets.toml",
+        &format!(
+            "[environments.dev]\nprofile = \"dev\"\naccount = \"{DEV}\"\n\n\
+             [environments.staging]\nprofile = \"staging\"\naccount = \"{STAGING}\"\n\n\
+             [environments.prod]\nprofile = \"prod\"\naccount = \"{prod_account}\"\n"
+        ),
+    );
+    Accounts {
+        env,
+        dev,
+        staging,
+        prod,
+    }
+}
+
+/// Every account holds what its environment declares, except /k8s/web/CRON_TOKEN in prod.
+fn seeded(staging_url: Option<&str>) -> Accounts {
+    let mut t = three_accounts(staging_url, PROD);
+    let (dev, staging, prod) = (
+        declared(&t, "dev"),
+        declared(&t, "staging"),
+        declared(&t, "prod"),
+    );
+    // The fixture's features: beta-thing is on in dev only, driving-license in prod only.
+    assert!(dev.contains("/k8s/api/BETA_KEY") && !prod.contains("/k8s/api/BETA_KEY"));
+    assert!(prod.contains("/k8s/api/DRIVING_LICENSE_KEY"));
+    assert!(!dev.contains("/k8s/api/DRIVING_LICENSE_KEY"));
+    let (d, s, p) = (t.dev.url.clone(), t.staging.url.clone(), t.prod.url.clone());
+    seed(&mut t, &d, &dev, "");
+    seed(&mut t, &s, &staging, "");
+    seed(&mut t, &p, &prod, "/k8s/web/CRON_TOKEN");
+    t
+}
+
+#[test]
+fn audit_finds_the_secret_missing_only_in_prod_and_points_at_its_declaration() {
+    let t = seeded(None);
+    let run = t.env.bare_cmd(&["audit"]).run();
+    run.expect_code(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let row = |name: &str| -> Vec<String> {
+        let line = lines.iter().find(|l| l.starts_with(name)).unwrap();
+        line[name.len()..]
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["SERVICE", "dev", "staging", "prod"]
+    );
+    assert_eq!(row("web "), ["ok", "ok", "1 missing"]);
+    assert_eq!(row("api "), ["ok", "ok", "ok"]);
+    assert_eq!(row("portals-my-pages "), ["ok", "ok", "-"]);
+    assert_eq!(
+        row("application-system-api (in no chart)"),
+        ["ok", "-", "-"]
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "missing in prod (account {PROD}, prod):\n  web  CRON_TOKEN  /k8s/web/CRON_TOKEN  apps/web/infra/web.ts:7\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .ends_with("audit: 3 environments, 7 services, 1 missing\n"),
+        "{}",
+        run.stderr
+    );
+
+    let run = t.env.bare_cmd(&["audit", "--json"]).run();
+    run.expect_code(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        doc["missing"],
+        serde_json::json!([{
+            "env": "prod", "account": PROD, "service": "web", "name": "CRON_TOKEN",
+            "path": "/k8s/web/CRON_TOKEN", "source": "apps/web/infra/web.ts:7, via .secrets at :21",
+            "file": "apps/web/infra/web.ts", "line": 7, "column": 3,
+        }])
+    );
+
+    let run = t.env.bare_cmd(&["audit", "--format", "github"]).run();
+    run.expect_code(1);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "::error file=apps/web/infra/web.ts,line=7,col=3,title=Secret missing in prod::CRON_TOKEN \
+             (/k8s/web/CRON_TOKEN) is declared by web but missing from prod (account {PROD})\n"
+        )
+    );
+
+    t.env
+        .bare_cmd(&["audit", "--env", "dev,staging"])
+        .run()
+        .expect_code(0);
+}
+
+#[test]
+fn a_profile_reaching_the_wrong_account_is_refused_before_anything_is_checked() {
+    let t = three_accounts(None, "999999999999");
+    let run = t.env.bare_cmd(&["audit"]).run();
+    run.expect_code(2);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: prod: profile prod signs in to account {PROD}, but .secrets.toml says 999999999999\n"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn throttling_on_one_account_is_ridden_out() {
+    let staging = Moto::start(&[("MOTO_ACCOUNT_ID", STAGING)]);
+    let proxy = Proxy::start(
+        &staging.url,
+        vec![Rule {
+            op: "DescribeParameters",
+            skip: 0,
+            times: usize::MAX,
+            every: 2,
+            reply: Reply::AwsError(400, "ThrottlingException"),
+        }],
+    );
+    let mut t = seeded(Some(&proxy.url));
+    // The proxied staging account is a moto of its own: seed it too.
+    let paths = declared(&t, "staging");
+    seed(&mut t, &staging.url, &paths, "");
+    let started = std::time::Instant::now();
+    let run = t.env.bare_cmd(&["audit", "--env", "staging"]).run();
+    run.expect_code(0);
+    // Every other answer was "slow down", and the audit still finished, in bounded time.
+    let sent = proxy.count("DescribeParameters");
+    assert!(sent >= 4, "{sent}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn unreferenced_parameters_are_listed_and_never_an_error() {
+    let mut t = seeded(None);
+    let dev = t.dev.url.clone();
+    let extra: BTreeSet<String> = ["/k8s/old-feature/STALE_TOKEN", "/k8s/api/SWEPT_EXTRA"]
+        .map(String::from)
+        .into();
+    seed(&mut t, &dev, &extra, "");
+    let run = t
+        .env
+        .bare_cmd(&["audit", "--env", "dev", "--unreferenced"])
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .ends_with("unreferenced in dev (1 parameters):\n  /k8s/old-feature/STALE_TOKEN\n"),
+        "{}",
+        run.stdout
+    );
+}
