@@ -540,3 +540,93 @@ async fn a_declined_confirmation_creates_nothing() {
     assert_eq!(result.unwrap(), 1);
     assert!(captured.stderr().ends_with("nothing was created\n"));
 }
+
+fn audit_plan(envs: &[Env]) -> super::audit::Plan {
+    let (services, deployments) = crate::infra::read_for_audit(&fixture(), envs);
+    super::audit::Plan {
+        services,
+        deployments,
+        prefix: "/k8s/".into(),
+        format: super::audit::Format::Json,
+        unreferenced: false,
+    }
+}
+
+#[tokio::test]
+async fn audit_checks_every_identity_before_looking_anything_up() {
+    let targets = vec![
+        super::audit::Target {
+            env: Env::Dev,
+            profile: Some("dev".into()),
+            expected: Some("111".into()),
+            store: MemoryStore::new("111"),
+        },
+        super::audit::Target {
+            env: Env::Prod,
+            profile: Some("prod".into()),
+            expected: Some("333".into()),
+            store: MemoryStore::new("999"),
+        },
+    ];
+    let (mut out, captured) = output();
+    let code = super::audit::run(audit_plan(&[Env::Dev, Env::Prod]), &targets, &mut out)
+        .await
+        .unwrap();
+    assert_eq!(code, 2);
+    assert!(captured.stderr().starts_with(
+        "error: prod: profile prod signs in to account 999, but .secrets.toml says 333\n"
+    ));
+    for t in &targets {
+        assert_eq!(t.store.calls(), ["identity "], "nothing looked up");
+    }
+}
+
+#[tokio::test]
+async fn audit_reads_each_environment_with_its_features_and_charts() {
+    let dev = MemoryStore::new("111");
+    let targets = vec![super::audit::Target {
+        env: Env::Dev,
+        profile: None,
+        expected: None,
+        store: dev,
+    }];
+    let (mut out, captured) = output();
+    let code = super::audit::run(audit_plan(&[Env::Dev]), &targets, &mut out)
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "an empty account misses everything");
+    let doc: serde_json::Value = serde_json::from_str(&captured.stdout()).unwrap();
+    let missing: Vec<&str> = doc["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    // beta-thing is on in dev, driving-license only in prod.
+    assert!(missing.contains(&"/k8s/api/BETA_KEY"));
+    assert!(!missing.contains(&"/k8s/api/DRIVING_LICENSE_KEY"));
+    let services: Vec<(&str, bool)> = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["service"].as_str().unwrap(),
+                s["charted"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(services.contains(&("user-profile-worker", true)));
+    assert!(services.contains(&("application-system-api", false)));
+    // One existence check for the whole account, never a value.
+    let calls = targets[0].store.calls();
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("existing")).count(),
+        1
+    );
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.starts_with("get_many") || c.starts_with("list_under"))
+    );
+}

@@ -89,7 +89,7 @@ async fn get_batch(ctx: &Context, names: &[String]) -> Result<Vec<Parameter>, St
 }
 
 /// DescribeParameters calls in flight at once for `existing`.
-const DESCRIBE_CONCURRENCY: usize = 4;
+const DESCRIBE_CONCURRENCY: usize = 8;
 
 /// Which of `names` exist: DescribeParameters with a `Name Equals` filter of up to 50 names a
 /// call, all pages. It returns metadata only, so no value is read (GetParameters without

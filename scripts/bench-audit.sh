@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Benchmarks `secrets audit`: 50 services with 30 declared secrets each, deployed to dev,
+# staging and prod, checked in three accounts (three moto servers, MOTO_ACCOUNT_ID), each
+# behind examples/latency_proxy at a 40 ms round trip. Prints the wall time of the whole
+# command, the requests it sends and the floor those requests allow at that round trip.
+# Usage: scripts/bench-audit.sh [runs]   (not part of the test run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-10}"
+delay_ms=20
+
+command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example latency_proxy
+bin="$PWD/target/release/secrets"
+latency="$PWD/target/release/examples/latency_proxy"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+declare -a direct slow
+i=0
+for account in 111111111111 222222222222 333333333333; do
+  port="$(free_port)"
+  MOTO_ACCOUNT_ID="$account" moto_server -H 127.0.0.1 -p "$port" >"$work/moto.$i.log" 2>&1 &
+  pids+=("$!")
+  "$latency" proxy --upstream "127.0.0.1:$port" --delay-ms "$delay_ms" >"$work/proxy.$i" &
+  pids+=("$!")
+  direct[i]="http://127.0.0.1:$port"
+  i=$((i + 1))
+done
+for url in "${direct[@]}"; do
+  for _ in $(seq 50); do
+    python3 -c "import urllib.request; urllib.request.urlopen('$url/moto-api/')" 2>/dev/null && break
+    sleep 0.2
+  done
+done
+for i in 0 1 2; do
+  for _ in $(seq 50); do [ -s "$work/proxy.$i" ] && break; sleep 0.1; done
+  slow[i]="http://$(cat "$work/proxy.$i")"
+done
+
+# Emulator credentials only; profiles point each environment at its account's proxy.
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$work/config"
+export AWS_SHARED_CREDENTIALS_FILE="$work/credentials"
+unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+envs=(dev staging prod)
+for i in 0 1 2; do
+  printf '[profile %s]\nregion = eu-west-1\nendpoint_url = %s\n\n' "${envs[i]}" "${slow[i]}" >>"$work/config"
+  printf '[%s]\naws_access_key_id = bench\naws_secret_access_key = bench\n\n' "${envs[i]}" >>"$work/credentials"
+done
+
+repo="$work/repo"
+python3 - "$repo" "${direct[@]}" <<'PY'
+import os, sys, boto3
+repo, urls = sys.argv[1], sys.argv[2:]
+os.makedirs(os.path.join(repo, ".git"))
+dsl = os.path.join(repo, "infra", "src", "dsl")
+os.makedirs(dsl)
+with open(os.path.join(dsl, "dsl.ts"), "w") as f:
+    f.write("export const service = (name: string) => name\n")
+charts = os.path.join(repo, "infra", "src", "uber-charts")
+os.makedirs(charts)
+names = [f"svc-{i:02}" for i in range(50)]
+paths = []
+for name in names:
+    app = os.path.join(repo, "apps", name, "infra")
+    os.makedirs(app)
+    with open(os.path.join(app, f"{name}.ts"), "w") as f:
+        f.write("import { service } from '../../../infra/src/dsl/dsl'\n\n"
+                f"export const serviceSetup = () =>\n  service('{name}').secrets({{\n")
+        for k in range(30):
+            f.write(f"    KEY_{k:02}: '/k8s/{name}/KEY_{k:02}',\n")
+            paths.append(f"/k8s/{name}/KEY_{k:02}")
+        f.write("  })\n")
+with open(os.path.join(charts, "bench.ts"), "w") as f:
+    for name in names:
+        var = name.replace("-", "_")
+        f.write(f"import {{ serviceSetup as {var}Setup }} from '../../../apps/{name}/infra/{name}'\n")
+    for name in names:
+        var = name.replace("-", "_")
+        f.write(f"const {var} = {var}Setup()\n")
+    listed = ", ".join(n.replace("-", "_") for n in names)
+    f.write(f"export const Services = {{ prod: [{listed}], staging: [{listed}], dev: [{listed}] }}\n")
+with open(os.path.join(repo, ".secrets.toml"), "w") as f:
+    for env, account in zip(["dev", "staging", "prod"], ["111111111111", "222222222222", "333333333333"]):
+        f.write(f"[environments.{env}]\nprofile = \"{env}\"\naccount = \"{account}\"\n\n")
+for url in urls:
+    ssm = boto3.client("ssm", region_name="eu-west-1", endpoint_url=url,
+                       aws_access_key_id="bench", aws_secret_access_key="bench")
+    for p in paths:
+        ssm.put_parameter(Name=p, Value="v", Type="SecureString")
+print(f"{len(names)} services x 30 secrets, {len(paths)} parameters in each of {len(urls)} accounts", file=sys.stderr)
+PY
+
+cd "$repo"
+"$bin" audit >/dev/null   # warm the page cache; also checks that everything is found
+python3 - "$runs" "$bin" <<'PY'
+import statistics, subprocess, sys, time
+runs, binary = int(sys.argv[1]), sys.argv[2]
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    subprocess.run([binary, "audit", "-q"], check=True, stdout=subprocess.DEVNULL)
+    times.append((time.perf_counter() - start) * 1000)
+times.sort()
+print(f"audit, 50 services x 30 secrets x 3 accounts, 40 ms round trip, {runs} runs: "
+      f"min {times[0]:.0f} ms, median {statistics.median(times):.0f} ms, max {times[-1]:.0f} ms")
+PY
+# Requests: per account one GetCallerIdentity, then DescribeParameters with 50 names a call
+# (1,500 names: 30 calls), 8 calls in flight; moto answers 10 names a page, so 5 pages a call.
+python3 - <<'PY'
+calls, pages, inflight, rtt = 30, 5, 8, 40
+requests = 3 * (1 + calls * pages)
+rounds = -(-calls // inflight)
+# STS, a handshake for each new connection, then the rounds of sequential pages.
+floor = rtt + rtt + rounds * pages * rtt
+print(f"requests: {requests} ({1 + calls * pages} per account); floor at {rtt} ms: {floor} ms "
+      f"(accounts in parallel; {rounds} rounds of {pages} pages; with AWS's 50-name pages: "
+      f"{rtt + rtt + rounds * rtt} ms)")
+PY
