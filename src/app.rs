@@ -170,6 +170,12 @@ impl Wiring {
             tokio::task::spawn_blocking(move || crate::infra::read_for_audit(&root, &read_envs))
                 .await
                 .context("reading the infra code failed")?;
+        if deployments.charts.is_empty() {
+            self.out.warn(&format!(
+                "no uber charts under {}: every service is audited for dev only",
+                crate::infra::charts::CHARTS_DIR
+            ));
+        }
         for w in &deployments.warnings {
             self.out.warn(w);
         }
