@@ -26,7 +26,7 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 
-# Round trip through the proxy, and the declared-only fetch's concurrency (GET_CONCURRENCY in
+# Round trip through the proxy, and the declared-only fetch's concurrency (IN_FLIGHT in
 # src/store/ssm/read.rs), for the floors.
 delay_ms=20
 concurrency=8

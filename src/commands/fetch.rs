@@ -111,29 +111,35 @@ pub async fn fetch<S: SecretStore>(
         .zip(readings.iter().zip(&swept))
         .find(|(_, (reading, swept))| !reading.found && swept.is_empty());
     if let Some((name, _)) = unknown {
-        let known = req
-            .root
-            .as_deref()
-            .map(infra::service_names)
-            .unwrap_or_default();
         return Err(Error::ProjectNotFound {
             name: name.to_string(),
             prefix: req.config.prefix.clone(),
-            suggestions: closest(name, &known),
+            suggestions: suggestions(req, name),
         }
         .into());
     }
+    let projects = readings.into_iter().map(|r| r.secrets).zip(swept);
+    Ok(rows(req, projects, &fetched, out))
+}
 
+/// Each project's rows from its declared secrets and its sweep, with the repository's
+/// excludes and overrides; warnings go to `out`.
+fn rows(
+    req: &Request,
+    projects: impl Iterator<Item = (Vec<infra::Declared>, Vec<crate::model::Parameter>)>,
+    fetched: &[crate::model::Parameter],
+    out: &mut Output,
+) -> Vec<Vec<Row>> {
     let rules = Rules {
         exclude: req.config.exclude.clone(),
         overrides: req.config.overrides.clone(),
     };
     let mut all = Vec::new();
-    for (reading, swept) in readings.into_iter().zip(swept) {
+    for (declared, swept) in projects {
         let project = Project {
-            declared: reading.secrets,
+            declared,
             swept,
-            fetched: &fetched,
+            fetched,
         };
         let (rows, warnings) = resolve::rows(&project, &rules);
         for w in warnings {
@@ -141,7 +147,17 @@ pub async fn fetch<S: SecretStore>(
         }
         all.push(rows);
     }
-    Ok(all)
+    all
+}
+
+/// Up to three known service names close to `name`.
+fn suggestions(req: &Request, name: &str) -> Vec<String> {
+    let known = req
+        .root
+        .as_deref()
+        .map(infra::service_names)
+        .unwrap_or_default();
+    closest(name, &known)
 }
 
 /// Each project's declared rows from the infra code alone, with the repository's excludes and
@@ -152,34 +168,16 @@ pub async fn offline(req: &Request, out: &mut Output) -> Result<Vec<Vec<Row>>> {
     report_infra(req, &readings, started.elapsed(), out);
     let unknown = req.projects.iter().zip(&readings).find(|(_, r)| !r.found);
     if let Some((name, _)) = unknown {
-        let known = req
-            .root
-            .as_deref()
-            .map(infra::service_names)
-            .unwrap_or_default();
         return Err(Error::NotInInfra {
             name: name.to_string(),
-            suggestions: closest(name, &known),
+            suggestions: suggestions(req, name),
         }
         .into());
     }
-    let rules = Rules {
-        exclude: req.config.exclude.clone(),
-        overrides: req.config.overrides.clone(),
-    };
-    let mut all = Vec::new();
-    for reading in readings {
-        let project = Project {
-            declared: reading.secrets,
-            swept: Vec::new(),
-            fetched: &[],
-        };
-        let (mut rows, warnings) = resolve::rows(&project, &rules);
-        for w in warnings {
-            out.warn(&w);
-        }
-        rows.iter_mut().for_each(|r| r.status = Status::Declared);
-        all.push(rows);
+    let projects = readings.into_iter().map(|r| (r.secrets, Vec::new()));
+    let mut all = rows(req, projects, &[], out);
+    for row in all.iter_mut().flatten() {
+        row.status = Status::Declared;
     }
     Ok(all)
 }

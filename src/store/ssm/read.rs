@@ -10,9 +10,9 @@ use super::context::Context;
 use crate::model::{Existing, Identity, Parameter, SecretValue};
 use crate::store::StoreError;
 
-/// GetParameters calls in flight at once: enough to hide round trips, few enough not to
-/// trip SSM's per-account throttling on a laptop's burst.
-const GET_CONCURRENCY: usize = 8;
+/// GetParameters / DescribeParameters calls in flight at once: enough to hide round trips,
+/// few enough not to trip SSM's per-account throttling on a laptop's burst.
+const IN_FLIGHT: usize = 8;
 
 /// Every parameter under `prefix`, recursively and decrypted, all pages.
 pub(super) async fn list_under(ctx: &Context, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
@@ -43,18 +43,28 @@ pub(super) async fn list_under(ctx: &Context, prefix: &str) -> Result<Vec<Parame
     Ok(out)
 }
 
-/// The named parameters, 10 names a call, `GET_CONCURRENCY` calls in flight.
+/// The named parameters, 10 names a call, `IN_FLIGHT` calls at once.
 pub(super) async fn get_many(
     ctx: &Context,
     names: &[String],
 ) -> Result<Vec<Parameter>, StoreError> {
+    batched(names, 10, |chunk| get_batch(ctx, chunk)).await
+}
+
+/// `call` on each `size`-name chunk of `names`, `IN_FLIGHT` at once; the results in order.
+async fn batched<'n, T, F, Fut>(
+    names: &'n [String],
+    size: usize,
+    call: F,
+) -> Result<Vec<T>, StoreError>
+where
+    F: Fn(&'n [String]) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, StoreError>>,
+{
     // Futures built up front: a closure inside the stream trips the `Send` check.
-    let calls: Vec<_> = names
-        .chunks(10)
-        .map(|chunk| get_batch(ctx, chunk))
-        .collect();
-    let batches: Vec<Vec<Parameter>> = stream::iter(calls)
-        .buffered(GET_CONCURRENCY)
+    let calls: Vec<Fut> = names.chunks(size).map(call).collect();
+    let batches: Vec<Vec<T>> = stream::iter(calls)
+        .buffered(IN_FLIGHT)
         .try_collect()
         .await?;
     Ok(batches.into_iter().flatten().collect())
@@ -88,9 +98,6 @@ async fn get_batch(ctx: &Context, names: &[String]) -> Result<Vec<Parameter>, St
         .collect())
 }
 
-/// DescribeParameters calls in flight at once for `existing`.
-const DESCRIBE_CONCURRENCY: usize = 8;
-
 /// Which of `names` exist: DescribeParameters with a `Name Equals` filter of up to 50 names a
 /// call, all pages. It returns metadata only, so no value is read (GetParameters without
 /// decryption would still return String parameters' values).
@@ -98,15 +105,8 @@ pub(super) async fn existing(
     ctx: &Context,
     names: &[String],
 ) -> Result<HashSet<String>, StoreError> {
-    let calls: Vec<_> = names
-        .chunks(50)
-        .map(|chunk| describe_names(ctx, chunk))
-        .collect();
-    let found: Vec<Vec<String>> = stream::iter(calls)
-        .buffer_unordered(DESCRIBE_CONCURRENCY)
-        .try_collect()
-        .await?;
-    Ok(found.into_iter().flatten().collect())
+    let found = batched(names, 50, |chunk| describe_names(ctx, chunk)).await?;
+    Ok(found.into_iter().collect())
 }
 
 async fn describe_names(ctx: &Context, names: &[String]) -> Result<Vec<String>, StoreError> {
