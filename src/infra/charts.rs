@@ -111,7 +111,7 @@ impl<'a> Reader<'_, '_, '_, 'a> {
             };
             for el in list.elements.iter().filter_map(|e| e.as_expression()) {
                 let name = match strip(el) {
-                    Expression::Identifier(id) => self.service_of(m, id.name.as_str(), el.span()),
+                    Expression::Identifier(id) => self.service_of(m, id.name.as_str()),
                     _ => None,
                 };
                 match name {
@@ -134,7 +134,7 @@ impl<'a> Reader<'_, '_, '_, 'a> {
     }
 
     /// The service a chart variable (`const api = apiSetup(...)`) sets up.
-    fn service_of(&mut self, m: &Rc<Module<'a>>, var: &str, _at: Span) -> Option<String> {
+    fn service_of(&mut self, m: &Rc<Module<'a>>, var: &str) -> Option<String> {
         let Some(Binding::Const(init)) = m.local(var) else {
             return None;
         };
@@ -144,7 +144,7 @@ impl<'a> Reader<'_, '_, '_, 'a> {
         let Expression::Identifier(f) = strip(&call.callee) else {
             return None;
         };
-        let (owner, span) = self.function(m, f.name.as_str(), 0)?;
+        let (owner, span) = self.binding(m.clone(), m.local(f.name.as_str())?, 0)?;
         let names = self.names_in(&owner);
         names
             .iter()
@@ -152,16 +152,7 @@ impl<'a> Reader<'_, '_, '_, 'a> {
             .and_then(|(_, n)| n.clone())
     }
 
-    /// The module and span of the function a name stands for, following imports.
-    fn function(
-        &self,
-        m: &Rc<Module<'a>>,
-        name: &str,
-        _depth: usize,
-    ) -> Option<(Rc<Module<'a>>, Span)> {
-        self.binding(m.clone(), m.local(name)?, 0)
-    }
-
+    /// The module and span of the function a binding stands for, following imports.
     fn binding(
         &self,
         m: Rc<Module<'a>>,
