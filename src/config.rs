@@ -29,6 +29,18 @@ pub struct RepoConfig {
     pub overrides: BTreeMap<String, String>,
     /// Each environment's account, for `audit`.
     pub environments: BTreeMap<Env, Account>,
+    /// Per project, local-only additions.
+    pub projects: BTreeMap<String, ProjectConfig>,
+}
+
+/// A project's local-only settings.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectConfig {
+    /// Variable → path, declared here in addition to the infra code (a `#key` picks one key
+    /// of a JSON secret; `PREFIX*` with `#*` takes every key).
+    #[serde(default)]
+    pub extra: BTreeMap<String, String>,
 }
 
 /// Where one environment's parameters live.
@@ -61,6 +73,7 @@ impl Default for RepoConfig {
                 "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET".to_string(),
             )]),
             environments: BTreeMap::new(),
+            projects: BTreeMap::new(),
         }
     }
 }
@@ -82,6 +95,12 @@ impl RepoConfig {
         if !config.prefix.starts_with('/') || !config.prefix.ends_with('/') {
             return Err(bad("prefix must start and end with `/`".into()));
         }
+        for (project, p) in &config.projects {
+            for (name, path) in &p.extra {
+                check_extra(name, path)
+                    .map_err(|why| bad(format!("[projects.{project}.extra] {name}: {why}")))?;
+            }
+        }
         Ok(config)
     }
 }
@@ -95,6 +114,30 @@ pub const DEFAULT_PREFIX: &str = "/k8s/";
 
 /// The env file, relative to the repository root.
 pub const DEFAULT_FILE: &str = ".env.secret";
+
+/// Checks one `[projects.<name>.extra]` entry: a variable name and a path, or `PREFIX*`
+/// with a path ending in `#*`.
+fn check_extra(name: &str, path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err("the path must start with `/`".into());
+    }
+    let all = path.ends_with("#*");
+    match name.strip_suffix('*') {
+        Some(_) if !all => {
+            Err("a name ending in `*` takes every key: end the path with `#*`".into())
+        }
+        Some(prefix) if !prefix.is_empty() && !is_identifier(prefix) => {
+            Err("the part before `*` must be a variable name's start".into())
+        }
+        None if all => Err("a path ending in `#*` needs a name ending in `*`, e.g. `DB_*`".into()),
+        None if !is_identifier(name) => Err("not a valid environment variable name".into()),
+        _ => Ok(()),
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    crate::envfile::is_shell_identifier(s)
+}
 
 /// The git top-level directory containing `start`: the nearest ancestor holding `.git`
 /// (a directory, or a file in worktrees and submodules).
@@ -166,6 +209,28 @@ mod tests {
         assert!(err("env = \"qa\"\n").contains("unknown variant `qa`"));
         assert!(err("[environments.qa]\nprofile = \"x\"\n").contains("unknown variant `qa`"));
         assert!(err("[environments.dev]\nprofle = \"x\"\n").contains("unknown field `profle`"));
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[environments.prod]\nprofile = \"islandis-prod\"\naccount = \"251502586493\"\n",
+        )
+        .unwrap();
+        assert!(
+            err("[projects.api.extra]\nDB_USER = \"aws/x#username\"\n")
+                .ends_with("must start with `/`")
+        );
+        assert!(
+            err("[projects.api.extra]\nDB_ = \"/aws/x#*\"\n")
+                .contains("needs a name ending in `*`")
+        );
+        assert!(
+            err("[projects.api.extra]\n\"DB_*\" = \"/aws/x\"\n").contains("end the path with `#*`")
+        );
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[projects.api.extra]\n\"DB_*\" = \"/aws/reference/secretsmanager/db#*\"\n",
+        )
+        .unwrap();
+        assert!(RepoConfig::load(dir.path()).is_ok());
         std::fs::write(
             dir.path().join(CONFIG_FILE),
             "[environments.prod]\nprofile = \"islandis-prod\"\naccount = \"251502586493\"\n",

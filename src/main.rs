@@ -12,6 +12,7 @@ mod model;
 mod output;
 mod prompt;
 mod resolve;
+mod selector;
 mod store;
 mod validate;
 

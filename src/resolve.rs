@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::envfile::{Entry, is_shell_identifier};
 use crate::infra::Declared;
 use crate::model::{Parameter, SecretValue};
+use crate::selector::{self, Key};
 
 /// Everything fetched for one project.
 #[derive(Debug, Default)]
@@ -39,6 +40,8 @@ pub enum Status {
     Undeclared,
     /// Declared; SSM was not asked (`--offline`).
     Declared,
+    /// Stored, but the `#key` it selects is not there (or the value is not JSON).
+    NoKey,
 }
 
 impl Status {
@@ -49,6 +52,7 @@ impl Status {
             Status::Missing => "missing",
             Status::Undeclared => "undeclared",
             Status::Declared => "declared",
+            Status::NoKey => "no-key",
         }
     }
 }
@@ -93,25 +97,57 @@ pub fn rows(p: &Project<'_>, rules: &Rules) -> (Vec<Row>, Vec<String>) {
             Some(path) => (path.clone(), format!("{} (override)", d.source())),
             None => (d.path.clone(), d.source()),
         };
-        let value = usable(
-            &d.name,
-            &path,
-            stored.get(path.as_str()).copied(),
-            &mut warnings,
-        );
-        let status = if stored.contains_key(path.as_str()) {
-            Status::Ok
-        } else {
-            Status::Missing
-        };
-        rows.push(Row {
-            name: d.name.clone(),
-            path,
-            source,
-            at: Some((d.file.clone(), d.line, d.column)),
+        let at = (d.line > 0).then(|| (d.file.clone(), d.line, d.column));
+        let (base, key) = selector::split(&path);
+        let stored_value = stored.get(base).copied();
+        let row = |name: &str, value: Option<SecretValue>, status| Row {
+            name: name.to_string(),
+            path: path.clone(),
+            source: source.clone(),
+            at: at.clone(),
             status,
             value,
-        });
+        };
+        match (key, stored_value) {
+            (_, None) => rows.push(row(&d.name, None, Status::Missing)),
+            (Key::Whole, Some(v)) => {
+                let value = usable(&d.name, &path, Some(v), &mut warnings);
+                rows.push(row(&d.name, value, Status::Ok));
+            }
+            (Key::One(k), Some(v)) => match selector::pick(v.expose(), k) {
+                Ok(text) => {
+                    let value =
+                        usable(&d.name, &path, Some(&SecretValue::new(text)), &mut warnings);
+                    rows.push(row(&d.name, value, Status::Ok));
+                }
+                Err(miss) => {
+                    warnings.push(format!(
+                        "{}: the secret {base} {} (key `{k}`)",
+                        d.name,
+                        miss.reason()
+                    ));
+                    rows.push(row(&d.name, None, Status::NoKey));
+                }
+            },
+            (Key::All, Some(v)) => match selector::expand(v.expose()) {
+                Ok(keys) => {
+                    let prefix = d.name.trim_end_matches('*');
+                    for (k, text) in keys {
+                        let name = selector::variable(prefix, &k);
+                        if excluded(&name) || !names.insert(name.clone()) {
+                            continue;
+                        }
+                        let value =
+                            usable(&name, &path, Some(&SecretValue::new(text)), &mut warnings);
+                        rows.push(row(&name, value, Status::Ok));
+                    }
+                }
+                Err(miss) => {
+                    warnings.push(format!("{}: the secret {base} {}", d.name, miss.reason()));
+                    rows.push(row(&d.name, None, Status::NoKey));
+                }
+            },
+        }
     }
 
     let mut swept: Vec<&Parameter> = p.swept.iter().collect();

@@ -70,10 +70,25 @@ pub async fn run<S: SecretStore>(
     };
     let audited: Vec<Vec<(&Service, bool)>> =
         targets.iter().map(|t| audited(&plan, t.env)).collect();
+    let references: BTreeSet<&str> = audited
+        .iter()
+        .flatten()
+        .flat_map(|(s, _)| s.reading.secrets.iter())
+        .filter(|d| checked(d).is_none())
+        .map(|d| d.path.as_str())
+        .collect();
+    if !references.is_empty() {
+        out.warn(&format!(
+            "not checked (audit reads Parameter Store metadata only, and Secrets Manager \
+             references are not in it): {}",
+            references.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
     let lookups = targets.iter().zip(&audited).map(|(t, services)| {
         let paths: BTreeSet<String> = services
             .iter()
-            .flat_map(|(s, _)| s.reading.secrets.iter().map(|d| d.path.clone()))
+            .flat_map(|(s, _)| s.reading.secrets.iter().filter_map(checked))
+            .map(str::to_string)
             .collect();
         let paths: Vec<String> = paths.into_iter().collect();
         async move { t.store.existing(&paths).await }
@@ -96,12 +111,8 @@ pub async fn run<S: SecretStore>(
     let mut missing = Vec::new();
     for ((t, services), stored) in targets.iter().zip(&audited).zip(&stored) {
         for (service, _) in services {
-            for d in service
-                .reading
-                .secrets
-                .iter()
-                .filter(|d| !stored.contains(&d.path))
-            {
+            let absent = |d: &&Declared| checked(d).is_some_and(|p| !stored.contains(p));
+            for d in service.reading.secrets.iter().filter(absent) {
                 missing.push(Missing {
                     env: t.env,
                     service: &service.name,
@@ -148,6 +159,13 @@ pub async fn run<S: SecretStore>(
     } else {
         exit::FAILURE
     })
+}
+
+/// The Parameter Store path whose existence vouches for `d` (a `#key` selects from the
+/// stored value); none for a Secrets Manager reference, which DescribeParameters cannot see.
+fn checked(d: &Declared) -> Option<&str> {
+    let (base, _) = crate::selector::split(&d.path);
+    (!base.starts_with(crate::selector::SECRETS_MANAGER)).then_some(base)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::infra::{self, Env};
 use crate::output::Output;
 use crate::resolve::{self, Project, Row, Rules, Status};
+use crate::selector;
 use crate::store::SecretStore;
 
 /// What to fetch.
@@ -195,9 +196,15 @@ pub fn variables(
         .flatten()
         .filter(|r| r.status == Status::Missing)
     {
+        let place = match row.path.starts_with(selector::SECRETS_MANAGER) {
+            true => "Secrets Manager",
+            false => "SSM",
+        };
         out.warn(&format!(
-            "{}: {} is not in SSM ({})",
-            row.name, row.path, row.source
+            "{}: {} is not in {place} ({})",
+            row.name,
+            selector::split(&row.path).0,
+            row.source
         ));
     }
     for (project, rows) in projects.iter().zip(rows) {
@@ -231,7 +238,31 @@ async fn read_infra(req: &Request) -> Result<Vec<infra::Reading>> {
     })
     .await
     .context("reading the infra code failed")?;
-    Ok(readings)
+    Ok(with_extras(req, readings))
+}
+
+/// Adds each project's `[projects.<name>.extra]` of `.secrets.toml` after what the infra code
+/// declares; a project with extras counts as found.
+fn with_extras(req: &Request, mut readings: Vec<infra::Reading>) -> Vec<infra::Reading> {
+    for (project, reading) in req.projects.iter().zip(&mut readings) {
+        let Some(extra) = req.config.projects.get(project).map(|p| &p.extra) else {
+            continue;
+        };
+        for (name, path) in extra {
+            reading.secrets.push(infra::Declared {
+                name: name.clone(),
+                path: path.clone(),
+                origin: crate::config::CONFIG_FILE.to_string(),
+                file: crate::config::CONFIG_FILE.to_string(),
+                line: 0,
+                column: 0,
+                construct: format!("[projects.{project}.extra]"),
+                via: None,
+            });
+        }
+        reading.found |= !extra.is_empty();
+    }
+    readings
 }
 
 /// Traces what the infra reading found and how long it took, and passes on its warnings.
@@ -263,19 +294,22 @@ fn report_infra(
 /// without one, only those of declared names.
 fn by_name(req: &Request, prefixes: &[String], readings: &[infra::Reading]) -> Vec<String> {
     let mut names = BTreeSet::new();
+    // A `#key` selects from the stored value: the stored path is what is fetched.
+    let stored = |path: &str| selector::split(path).0.to_string();
     for (prefix, reading) in prefixes.iter().zip(readings) {
         for d in &reading.secrets {
+            let base = stored(&d.path);
             match req.config.overrides.get(&d.name) {
-                Some(path) => names.insert(path.clone()),
-                None if req.declared_only || !d.path.starts_with(prefix.as_str()) => {
-                    names.insert(d.path.clone())
+                Some(path) => names.insert(stored(path)),
+                None if req.declared_only || !base.starts_with(prefix.as_str()) => {
+                    names.insert(base)
                 }
                 None => false,
             };
         }
     }
     if !req.declared_only {
-        names.extend(req.config.overrides.values().cloned());
+        names.extend(req.config.overrides.values().map(|p| stored(p)));
     }
     names.into_iter().collect()
 }

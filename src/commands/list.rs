@@ -123,7 +123,7 @@ fn print(opts: &Options, projects: &[Vec<Row>], out: &mut Output) -> Result<u8> 
     }
     let missing = rows
         .iter()
-        .filter(|(_, r)| r.status == Status::Missing)
+        .filter(|(_, r)| matches!(r.status, Status::Missing | Status::NoKey))
         .count();
     if opts.check && missing > 0 {
         return Err(Error::MissingDeclared { count: missing }.into());

@@ -12,5 +12,6 @@ mod get_failures;
 mod infra;
 mod interrupts;
 mod mfa;
+mod secretsmanager;
 mod shell;
 mod tls;

@@ -8,6 +8,7 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use super::classify::classify;
 use super::context::Context;
 use crate::model::{Existing, Identity, Parameter, SecretValue};
+use crate::selector::SECRETS_MANAGER;
 use crate::store::StoreError;
 
 /// GetParameters / DescribeParameters calls in flight at once: enough to hide round trips,
@@ -43,12 +44,57 @@ pub(super) async fn list_under(ctx: &Context, prefix: &str) -> Result<Vec<Parame
     Ok(out)
 }
 
-/// The named parameters, 10 names a call, `IN_FLIGHT` calls at once.
+/// The named parameters, 10 names a call, `IN_FLIGHT` calls at once. Secrets Manager
+/// references go one GetParameter each, alongside: one missing reference fails a whole
+/// GetParameters call, so it cannot be told apart from the names batched with it.
 pub(super) async fn get_many(
     ctx: &Context,
     names: &[String],
 ) -> Result<Vec<Parameter>, StoreError> {
-    batched(names, 10, |chunk| get_batch(ctx, chunk)).await
+    let (references, plain): (Vec<String>, Vec<String>) = names
+        .iter()
+        .cloned()
+        .partition(|n| n.starts_with(SECRETS_MANAGER));
+    let singles = batched(&references, 1, |one| get_reference(ctx, one));
+    let (batches, singles) =
+        tokio::join!(batched(&plain, 10, |chunk| get_batch(ctx, chunk)), singles);
+    let mut found = batches?;
+    found.extend(singles?);
+    Ok(found)
+}
+
+/// One Secrets Manager secret through Parameter Store (decrypted, its AWSCURRENT version);
+/// none when it does not exist.
+async fn get_reference(ctx: &Context, name: &[String]) -> Result<Vec<Parameter>, StoreError> {
+    let Some(name) = name.first() else {
+        return Ok(Vec::new());
+    };
+    let out = ctx
+        .ssm
+        .get_parameter()
+        .name(name)
+        .with_decryption(true)
+        .send()
+        .await;
+    match out {
+        Ok(out) => Ok(out
+            .parameter
+            .and_then(|p| p.value)
+            .map(|value| Parameter {
+                name: name.clone(),
+                value: SecretValue::new(value),
+            })
+            .into_iter()
+            .collect()),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_parameter_not_found()) =>
+        {
+            Ok(Vec::new())
+        }
+        Err(err) => Err(classify(ctx, err, "GetParameter", name).await),
+    }
 }
 
 /// `call` on each `size`-name chunk of `names`, `IN_FLIGHT` at once; the results in order.
