@@ -82,6 +82,16 @@ npm install --silent --no-audit --no-fund --registry "$registry" --cache "$work/
 [ -d "node_modules/$name-$(node -p 'process.platform + "-" + process.arch')" ] || fail "npm did not install this platform's package"
 [ "$(npx --no-install secrets --version)" = "secrets $version" ] || fail "npx secrets --version"
 check_get "npx --no-install"
+# Without this platform's package: one sentence naming it, exit 1.
+platform_dir="node_modules/$name-$(node -p 'process.platform + "-" + process.arch')"
+mv "$platform_dir" "$work/platform-aside"
+set +e
+npx --no-install secrets --version >/dev/null 2>"$work/missing.err"
+code=$?
+set -e
+grep -q "the package $name-.* is not installed" "$work/missing.err" && [ "$code" = 1 ] ||
+  fail "a missing platform package: exit $code, $(cat "$work/missing.err")"
+mv "$work/platform-aside" "$platform_dir"
 
 echo "test-npm: yarn" >&2
 mkdir -p "$work/yarn-project/.git" && cd "$work/yarn-project"
