@@ -149,6 +149,9 @@ impl Wiring {
         if envs.is_empty() {
             return Err(Error::NoEnvironments.into());
         }
+        if self.g.profile.len() > 1 {
+            return Err(Error::OneProfileOnly.into());
+        }
         if !self.g.profile.is_empty() && envs.len() > 1 {
             return Err(Error::ProfileForOneEnv(envs.len()).into());
         }

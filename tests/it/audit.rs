@@ -210,6 +210,28 @@ fn a_profile_reaching_the_wrong_account_is_refused_before_anything_is_checked() 
         run.stderr
     );
     assert!(run.stdout.is_empty());
+    // --profile names one account: with several environments, or twice, it is refused.
+    t.env
+        .bare_cmd(&["audit", "--profile", "dev"])
+        .run()
+        .expect_code(2);
+    t.env
+        .bare_cmd(&[
+            "audit",
+            "--env",
+            "dev",
+            "--profile",
+            "dev",
+            "--profile",
+            "prod",
+        ])
+        .run()
+        .expect_code(2);
+    // One environment's profile overridden: dev's account through the dev profile.
+    t.env
+        .bare_cmd(&["audit", "--env", "staging", "--profile", "dev"])
+        .run()
+        .expect_code(2);
 }
 
 #[test]
