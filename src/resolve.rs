@@ -84,117 +84,149 @@ pub fn rows(p: &Project<'_>, rules: &Rules) -> (Vec<Row>, Vec<String>) {
         .chain(p.fetched)
         .map(|param| (param.name.as_str(), &param.value))
         .collect();
-    let mut warnings = Vec::new();
-    let mut rows: Vec<Row> = Vec::new();
-    let mut names: HashSet<String> = HashSet::new();
-    let excluded = |name: &str| rules.exclude.iter().any(|e| e == name);
-
+    let mut acc = Rows {
+        rules,
+        stored,
+        rows: Vec::new(),
+        names: HashSet::new(),
+        warnings: Vec::new(),
+    };
     for d in &p.declared {
-        if excluded(&d.name) || !names.insert(d.name.clone()) {
-            continue;
+        acc.declared(d);
+    }
+    acc.swept(&p.swept);
+    (acc.rows, acc.warnings)
+}
+
+/// The rows built so far, the names they set, and the warnings.
+struct Rows<'r> {
+    rules: &'r Rules,
+    stored: HashMap<&'r str, &'r SecretValue>,
+    rows: Vec<Row>,
+    names: HashSet<String>,
+    warnings: Vec<String>,
+}
+
+impl Rows<'_> {
+    fn excluded(&self, name: &str) -> bool {
+        self.rules.exclude.iter().any(|e| e == name)
+    }
+
+    /// Takes `name` unless it is excluded or already set.
+    fn claim(&mut self, name: &str) -> bool {
+        !self.excluded(name) && self.names.insert(name.to_string())
+    }
+
+    /// One declared secret: its override, its stored value, and a `#key` selection.
+    fn declared(&mut self, d: &Declared) {
+        if !self.claim(&d.name) {
+            return;
         }
-        let (path, source) = match rules.overrides.get(&d.name) {
+        let (path, source) = match self.rules.overrides.get(&d.name) {
             Some(path) => (path.clone(), format!("{} (override)", d.source())),
             None => (d.path.clone(), d.source()),
         };
-        let at = (d.line > 0).then(|| (d.file.clone(), d.line, d.column));
-        let (base, key) = selector::split(&path);
-        let stored_value = stored.get(base).copied();
-        let row = |name: &str, value: Option<SecretValue>, status| Row {
-            name: name.to_string(),
-            path: path.clone(),
-            source: source.clone(),
-            at: at.clone(),
-            status,
-            value,
+        let template = Row {
+            name: d.name.clone(),
+            path,
+            source,
+            at: (d.line > 0).then(|| (d.file.clone(), d.line, d.column)),
+            status: Status::Missing,
+            value: None,
         };
-        match (key, stored_value) {
-            (_, None) => rows.push(row(&d.name, None, Status::Missing)),
-            (Key::Whole, Some(v)) => {
-                let value = usable(&d.name, &path, Some(v), &mut warnings);
-                rows.push(row(&d.name, value, Status::Ok));
-            }
-            (Key::One(k), Some(v)) => match selector::pick(v.expose(), k) {
-                Ok(text) => {
-                    let value =
-                        usable(&d.name, &path, Some(&SecretValue::new(text)), &mut warnings);
-                    rows.push(row(&d.name, value, Status::Ok));
-                }
+        let (base, key) = selector::split(&template.path);
+        let Some(value) = self.stored.get(base).copied() else {
+            return self.rows.push(template);
+        };
+        let base = base.to_string();
+        match key {
+            Key::Whole => self.push(template, None, Some(value.clone())),
+            Key::One(k) => match selector::pick(value.expose(), k) {
+                Ok(text) => self.push(template, None, Some(SecretValue::new(text))),
                 Err(miss) => {
-                    warnings.push(format!(
-                        "{}: the secret {base} {} (key `{k}`)",
-                        d.name,
-                        miss.reason()
-                    ));
-                    rows.push(row(&d.name, None, Status::NoKey));
+                    let why = format!("the secret {base} {} (key `{k}`)", miss.reason());
+                    self.no_key(template, why);
                 }
             },
-            (Key::All, Some(v)) => match selector::expand(v.expose()) {
+            Key::All => match selector::expand(value.expose()) {
                 Ok(keys) => {
                     let prefix = d.name.trim_end_matches('*');
                     for (k, text) in keys {
                         let name = selector::variable(prefix, &k);
-                        if excluded(&name) || !names.insert(name.clone()) {
-                            continue;
+                        if self.claim(&name) {
+                            let row = template.clone();
+                            self.push(row, Some(name), Some(SecretValue::new(text)));
                         }
-                        let value =
-                            usable(&name, &path, Some(&SecretValue::new(text)), &mut warnings);
-                        rows.push(row(&name, value, Status::Ok));
                     }
                 }
-                Err(miss) => {
-                    warnings.push(format!("{}: the secret {base} {}", d.name, miss.reason()));
-                    rows.push(row(&d.name, None, Status::NoKey));
-                }
+                Err(miss) => self.no_key(template, format!("the secret {base} {}", miss.reason())),
             },
         }
     }
 
-    let mut swept: Vec<&Parameter> = p.swept.iter().collect();
-    swept.sort_by_key(|q| (q.name.matches('/').count(), q.name.clone()));
-    let mut from_sweep: HashMap<String, String> = HashMap::new();
-    for q in swept {
-        let name = q.name.rsplit('/').next().unwrap_or_default();
-        if !is_shell_identifier(name) {
-            warnings.push(format!(
-                "skipped {}: `{name}` is not a valid environment variable name",
-                q.name
-            ));
-            continue;
+    /// A stored row (renamed, for an expanded key), its value checked.
+    fn push(&mut self, mut row: Row, name: Option<String>, value: Option<SecretValue>) {
+        if let Some(name) = name {
+            row.name = name;
         }
-        if let Some(kept) = from_sweep.get(name) {
-            warnings.push(format!("skipped {}: {kept} also sets {name}", q.name));
-            continue;
-        }
-        from_sweep.insert(name.to_string(), q.name.clone());
-        if excluded(name) || names.contains(name) {
-            continue;
-        }
-        names.insert(name.to_string());
-        let (path, source, value) = match rules.overrides.get(name) {
-            Some(path) => (
-                path.clone(),
-                "sweep (override)".to_string(),
-                stored.get(path.as_str()).copied(),
-            ),
-            None => (q.name.clone(), "sweep".to_string(), Some(&q.value)),
-        };
-        let status = if value.is_some() {
-            Status::Undeclared
-        } else {
-            Status::Missing
-        };
-        let value = usable(name, &path, value, &mut warnings);
-        rows.push(Row {
-            name: name.to_string(),
-            path,
-            source,
-            at: None,
-            status,
-            value,
-        });
+        row.value = usable(&row.name, &row.path, value.as_ref(), &mut self.warnings);
+        row.status = Status::Ok;
+        self.rows.push(row);
     }
-    (rows, warnings)
+
+    /// A stored value whose `#key` cannot be taken.
+    fn no_key(&mut self, mut row: Row, why: String) {
+        self.warnings.push(format!("{}: {why}", row.name));
+        row.status = Status::NoKey;
+        self.rows.push(row);
+    }
+
+    /// What the sweep adds: nearest the prefix first; names set already are kept.
+    fn swept(&mut self, swept: &[Parameter]) {
+        let mut swept: Vec<&Parameter> = swept.iter().collect();
+        swept.sort_by_key(|q| (q.name.matches('/').count(), q.name.clone()));
+        let mut from_sweep: HashMap<String, String> = HashMap::new();
+        for q in swept {
+            let name = q.name.rsplit('/').next().unwrap_or_default();
+            if !is_shell_identifier(name) {
+                self.warnings.push(format!(
+                    "skipped {}: `{name}` is not a valid environment variable name",
+                    q.name
+                ));
+                continue;
+            }
+            if let Some(kept) = from_sweep.get(name) {
+                self.warnings
+                    .push(format!("skipped {}: {kept} also sets {name}", q.name));
+                continue;
+            }
+            from_sweep.insert(name.to_string(), q.name.clone());
+            if self.excluded(name) || !self.names.insert(name.to_string()) {
+                continue;
+            }
+            let (path, source, value) = match self.rules.overrides.get(name) {
+                Some(path) => (
+                    path.clone(),
+                    "sweep (override)".to_string(),
+                    self.stored.get(path.as_str()).copied(),
+                ),
+                None => (q.name.clone(), "sweep".to_string(), Some(&q.value)),
+            };
+            let status = match value {
+                Some(_) => Status::Undeclared,
+                None => Status::Missing,
+            };
+            let value = usable(name, &path, value, &mut self.warnings);
+            self.rows.push(Row {
+                name: name.to_string(),
+                path,
+                source,
+                at: None,
+                status,
+                value,
+            });
+        }
+    }
 }
 
 fn usable(

@@ -70,57 +70,12 @@ pub async fn run<S: SecretStore>(
     };
     let audited: Vec<Vec<(&Service, bool)>> =
         targets.iter().map(|t| audited(&plan, t.env)).collect();
-    let references: BTreeSet<&str> = audited
-        .iter()
-        .flatten()
-        .flat_map(|(s, _)| s.reading.secrets.iter())
-        .filter(|d| checked(d).is_none())
-        .map(|d| d.path.as_str())
-        .collect();
-    if !references.is_empty() {
-        out.warn(&format!(
-            "not checked (audit reads Parameter Store metadata only, and Secrets Manager \
-             references are not in it): {}",
-            references.into_iter().collect::<Vec<_>>().join(", ")
-        ));
-    }
-    let lookups = targets.iter().zip(&audited).map(|(t, services)| {
-        let paths: BTreeSet<String> = services
-            .iter()
-            .flat_map(|(s, _)| s.reading.secrets.iter().filter_map(checked))
-            .map(str::to_string)
-            .collect();
-        let paths: Vec<String> = paths.into_iter().collect();
-        async move { t.store.existing(&paths).await }
-    });
-    let found = join_all(lookups).await;
-    let mut stored = Vec::new();
-    let mut failed = None;
-    for (t, found) in targets.iter().zip(found) {
-        match found {
-            Ok(found) => stored.push(found),
-            Err(e) => {
-                out.error(&format!("{}: {e}", t.env.name()), store_hint(&e).as_deref());
-                failed.get_or_insert(store_exit_code(&e));
-            }
-        }
-    }
-    if let Some(code) = failed {
-        return Ok(code);
-    }
-    let mut missing = Vec::new();
-    for ((t, services), stored) in targets.iter().zip(&audited).zip(&stored) {
-        for (service, _) in services {
-            let absent = |d: &&Declared| checked(d).is_some_and(|p| !stored.contains(p));
-            for d in service.reading.secrets.iter().filter(absent) {
-                missing.push(Missing {
-                    env: t.env,
-                    service: &service.name,
-                    secret: d,
-                });
-            }
-        }
-    }
+    warn_references(&audited, out);
+    let stored = match existing(targets, &audited, out).await {
+        Ok(stored) => stored,
+        Err(code) => return Ok(code),
+    };
+    let missing = missing(targets, &audited, &stored);
     let unreferenced = match plan.unreferenced {
         true => match unreferenced(&plan, targets, out).await {
             Ok(loose) => loose,
@@ -159,6 +114,81 @@ pub async fn run<S: SecretStore>(
     } else {
         exit::FAILURE
     })
+}
+
+/// Says which Secrets Manager references are not checked (they are not in Parameter Store's
+/// metadata), rather than reporting them missing.
+fn warn_references(audited: &[Vec<(&Service, bool)>], out: &mut Output) {
+    let references: BTreeSet<&str> = audited
+        .iter()
+        .flatten()
+        .flat_map(|(s, _)| s.reading.secrets.iter())
+        .filter(|d| checked(d).is_none())
+        .map(|d| d.path.as_str())
+        .collect();
+    if !references.is_empty() {
+        out.warn(&format!(
+            "not checked (audit reads Parameter Store metadata only, and Secrets Manager \
+             references are not in it): {}",
+            references.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+}
+
+/// Per target, which of its services' declared paths exist: one existence check per account,
+/// all accounts at once. `Err(code)` when an account failed, with the messages shown.
+async fn existing<S: SecretStore>(
+    targets: &[Target<S>],
+    audited: &[Vec<(&Service, bool)>],
+    out: &mut Output,
+) -> Result<Vec<HashSet<String>>, u8> {
+    let lookups = targets.iter().zip(audited).map(|(t, services)| {
+        let paths: BTreeSet<String> = services
+            .iter()
+            .flat_map(|(s, _)| s.reading.secrets.iter().filter_map(checked))
+            .map(str::to_string)
+            .collect();
+        let paths: Vec<String> = paths.into_iter().collect();
+        async move { t.store.existing(&paths).await }
+    });
+    let found = join_all(lookups).await;
+    let mut stored = Vec::new();
+    let mut failed = None;
+    for (t, found) in targets.iter().zip(found) {
+        match found {
+            Ok(found) => stored.push(found),
+            Err(e) => {
+                out.error(&format!("{}: {e}", t.env.name()), store_hint(&e).as_deref());
+                failed.get_or_insert(store_exit_code(&e));
+            }
+        }
+    }
+    match failed {
+        Some(code) => Err(code),
+        None => Ok(stored),
+    }
+}
+
+/// Every declared secret absent from its environment's account.
+fn missing<'p, S>(
+    targets: &[Target<S>],
+    audited: &[Vec<(&'p Service, bool)>],
+    stored: &[HashSet<String>],
+) -> Vec<Missing<'p>> {
+    let mut missing = Vec::new();
+    for ((t, services), stored) in targets.iter().zip(audited).zip(stored) {
+        for (service, _) in services {
+            let absent = |d: &&Declared| checked(d).is_some_and(|p| !stored.contains(p));
+            for d in service.reading.secrets.iter().filter(absent) {
+                missing.push(Missing {
+                    env: t.env,
+                    service: &service.name,
+                    secret: d,
+                });
+            }
+        }
+    }
+    missing
 }
 
 /// The Parameter Store path whose existence vouches for `d` (a `#key` selects from the
