@@ -417,7 +417,7 @@ enum FnBody<'a> {
 }
 
 /// Parentheses and type assertions do not change what an expression is.
-fn strip<'a>(e: &'a Expression<'a>) -> &'a Expression<'a> {
+pub(super) fn strip<'a>(e: &'a Expression<'a>) -> &'a Expression<'a> {
     match e {
         Expression::ParenthesizedExpression(p) => strip(&p.expression),
         Expression::TSAsExpression(x) => strip(&x.expression),

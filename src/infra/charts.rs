@@ -11,7 +11,7 @@ use oxc_ast::ast::{Declaration, Expression, ObjectPropertyKind, Statement};
 use oxc_span::{GetSpan, Span};
 
 use super::Env;
-use super::chain;
+use super::chain::{self, strip};
 use super::eval::Eval;
 use super::loader::{Binding, Loader, Module};
 
@@ -180,14 +180,5 @@ impl<'a> Reader<'_, '_, '_, 'a> {
                 .map(|c| (c.span, c.name))
                 .collect()
         })
-    }
-}
-
-fn strip<'a>(e: &'a Expression<'a>) -> &'a Expression<'a> {
-    match e {
-        Expression::ParenthesizedExpression(p) => strip(&p.expression),
-        Expression::TSAsExpression(x) => strip(&x.expression),
-        Expression::TSSatisfiesExpression(x) => strip(&x.expression),
-        _ => e,
     }
 }

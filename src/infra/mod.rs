@@ -182,7 +182,33 @@ pub fn read_all(root: &Path, env: Env) -> (Vec<Service>, Vec<String>) {
     let alloc = Allocator::default();
     let loader = Loader::new(&alloc, root);
     let ev = Eval::new(&loader);
-    let mut services = Vec::new();
+    let (mut per_env, warnings) = services_in(&ev, &loader, root, &[env]);
+    (per_env.pop().unwrap_or_default(), warnings)
+}
+
+/// Each environment's services (as `read_all` reads them for it) and which environments the
+/// uber charts deploy each to; every file is walked and parsed once for all of them.
+pub fn read_for_audit(
+    root: &Path,
+    envs: &[Env],
+) -> (Vec<(Env, Vec<Service>)>, charts::Deployments) {
+    let alloc = Allocator::default();
+    let loader = Loader::new(&alloc, root);
+    let ev = Eval::new(&loader);
+    let (per_env, _) = services_in(&ev, &loader, root, envs);
+    let deployments = charts::read(&ev, &loader, root);
+    (envs.iter().copied().zip(per_env).collect(), deployments)
+}
+
+/// Every service of the infra folders, read for each of `envs` (only `.features` depend on
+/// it), from one walk and one parse; and the general warnings.
+fn services_in<'a>(
+    ev: &Eval<'_, 'a>,
+    loader: &Loader<'a>,
+    root: &Path,
+    envs: &[Env],
+) -> (Vec<Vec<Service>>, Vec<String>) {
+    let mut per_env: Vec<Vec<Service>> = envs.iter().map(|_| Vec::new()).collect();
     let mut unnamed = Vec::new();
     for path in search::typescript_files(root).0 {
         let Ok(text) = std::fs::read_to_string(&path) else {
@@ -192,7 +218,7 @@ pub fn read_all(root: &Path, env: Env) -> (Vec<Service>, Vec<String>) {
             continue;
         }
         let module = loader.load_text(&path, &text);
-        for chain in chain::chains(&ev, &module) {
+        for chain in chain::chains(ev, &module) {
             let Some(name) = chain.name.clone() else {
                 if let Some(why) = &chain.unresolved {
                     unnamed.push(format!(
@@ -201,26 +227,35 @@ pub fn read_all(root: &Path, env: Env) -> (Vec<Service>, Vec<String>) {
                 }
                 continue;
             };
-            let mut reading = Reading {
-                found: true,
-                ..Reading::default()
-            };
-            reading.warnings.extend(chain.warnings.iter().cloned());
-            Rules::new(&ev, &name, env, &mut reading).apply(&chain);
-            services.push(Service {
-                name,
-                at: chain.at.clone(),
-                reading,
-            });
+            for (env, services) in envs.iter().zip(&mut per_env) {
+                let mut reading = Reading {
+                    found: true,
+                    ..Reading::default()
+                };
+                reading.warnings.extend(chain.warnings.iter().cloned());
+                Rules::new(ev, &name, *env, &mut reading).apply(&chain);
+                services.push(Service {
+                    name: name.clone(),
+                    at: chain.at.clone(),
+                    reading,
+                });
+            }
         }
     }
-    // Services come in walk order, so the first of a name is the one `get` uses.
+    per_env.iter_mut().for_each(|s| warn_duplicates(s));
+    unnamed.extend(loader.parse_warnings.borrow().iter().cloned());
+    (per_env, unnamed)
+}
+
+/// Warns on each copy of a service name defined more than once. Services come in walk
+/// order, so the first of a name is the one `get` uses.
+fn warn_duplicates(services: &mut [Service]) {
     let mut places: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
-    for s in &services {
+    for s in services.iter() {
         places.entry(s.name.clone()).or_default().push(s.at.clone());
     }
-    for s in &mut services {
+    for s in services.iter_mut() {
         let at = &places[&s.name];
         if at.len() < 2 {
             continue;
@@ -240,24 +275,6 @@ pub fn read_all(root: &Path, env: Env) -> (Vec<Service>, Vec<String>) {
         };
         s.reading.warnings.push(warning);
     }
-    unnamed.extend(loader.parse_warnings.borrow().iter().cloned());
-    (services, unnamed)
-}
-
-/// Each environment's services (as `read_all` reads them for that environment) and which
-/// environments the uber charts deploy each to.
-pub fn read_for_audit(
-    root: &Path,
-    envs: &[Env],
-) -> (Vec<(Env, Vec<Service>)>, charts::Deployments) {
-    let per_env = envs
-        .iter()
-        .map(|env| (*env, read_all(root, *env).0))
-        .collect();
-    let alloc = Allocator::default();
-    let loader = Loader::new(&alloc, root);
-    let ev = Eval::new(&loader);
-    (per_env, charts::read(&ev, &loader, root))
 }
 
 /// Every service name defined in the repository's infra folders (for "did you mean").
