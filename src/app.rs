@@ -9,18 +9,23 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::cli::{
-    AuditArgs, AuditFormat, Cli, Command, CreateArgs, EnvArg, ExecArgs, FormatArg, GetArgs,
-    GlobalArgs, KindArg, ListArgs, TierArg,
+    ApplyArgs, AuditArgs, AuditFormat, Cli, Command, CopyArgs, CreateArgs, EnvArg, ExecArgs,
+    FormatArg, GetArgs, GlobalArgs, HistoryArgs, KindArg, ListArgs, RmArgs, TierArg,
 };
-use crate::commands::{audit, create, exec, fetch, get, list, whoami};
+use crate::commands::accounts::Account;
+use crate::commands::plan::Confirm;
+use crate::commands::{audit, copy, create, exec, fetch, get, history, list, remove, whoami};
 use crate::config::{RepoConfig, find_repo_root};
 use crate::envfile::{Format, Target};
-use crate::error::{Error, exit};
+use crate::error::{Error, Field, exit};
+use crate::infra::Reference;
 use crate::interrupt::Interrupts;
-use crate::model::{Env, Tier};
+use crate::model::{Env, Kind, Tier};
 use crate::output::{Output, Verbosity};
 use crate::prompt::{Prompter, Terminal};
+use crate::store::SecretStore;
 use crate::store::ssm::{AwsSettings, SsmStore};
+use crate::validate;
 
 /// What every command's wiring needs.
 struct Wiring {
@@ -52,6 +57,10 @@ pub async fn run(cli: Cli, interrupts: Interrupts) -> Result<u8> {
         Command::Whoami(args) => w.whoami(args.json).await,
         Command::Create(args) => w.create(args, &interrupts).await,
         Command::Audit(args) => w.audit(args).await,
+        Command::Cp(args) => w.copy(args, false, &interrupts).await,
+        Command::Mv(args) => w.copy(args, true, &interrupts).await,
+        Command::Rm(args) => w.rm(args, &interrupts).await,
+        Command::History(args) => w.history(args).await,
         Command::Completions { shell } => {
             // Into a buffer first: `generate` panics when its writer fails (a closed pipe).
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -226,6 +235,107 @@ impl Wiring {
     }
 }
 
+impl Wiring {
+    /// Names and plan checked, then the infra code read (for the references a move leaves
+    /// behind), then one or two accounts connected.
+    async fn copy(&mut self, args: CopyArgs, moving: bool, interrupts: &Interrupts) -> Result<u8> {
+        let (root, config) = repo(None, &self.cwd, false)?;
+        if self.g.profile.len() > 1 {
+            return Err(Error::OneProfileOnly.into());
+        }
+        let from_profile = args.from_profile.or_else(|| self.g.profile.first().cloned());
+        let to_profile = args.to_profile.or_else(|| from_profile.clone());
+        let from_settings = aws_settings(&self.g, &config, from_profile.clone())?;
+        let to_settings = aws_settings(&self.g, &config, to_profile.clone())?;
+        let opts = copy::Options {
+            source: args.source,
+            destination: args.destination,
+            prefix: args.prefix,
+            overwrite: args.overwrite,
+            moving,
+            same_account: from_profile == to_profile,
+            confirm: confirm(&args.apply),
+            namespace: config.prefix.clone(),
+        };
+        let same = opts.same_account;
+        let plan = copy::plan(opts, self.prompter.interactive())?;
+        let refs = match moving {
+            true => references(root, &mut self.out).await?,
+            false => Vec::new(),
+        };
+        let from = account(from_settings, &self.prompter).await?;
+        let to = match same {
+            true => None,
+            false => Some(account(to_settings, &self.prompter).await?),
+        };
+        let to = to.as_ref().unwrap_or(&from);
+        copy::run(plan, &from, to, &refs, &self.prompter, &mut self.out, interrupts).await
+    }
+
+    async fn rm(&mut self, args: RmArgs, interrupts: &Interrupts) -> Result<u8> {
+        let (root, config) = repo(None, &self.cwd, false)?;
+        let settings = aws_settings(&self.g, &config, None)?;
+        let opts = remove::Options {
+            names: args.names,
+            prefix: args.prefix,
+            confirm: confirm(&args.apply),
+            namespace: config.prefix.clone(),
+        };
+        let plan = remove::plan(opts, self.prompter.interactive())?;
+        let refs = references(root, &mut self.out).await?;
+        let account = account(settings, &self.prompter).await?;
+        remove::run(plan, &account, &refs, &self.prompter, &mut self.out, interrupts).await
+    }
+
+    async fn history(&mut self, args: HistoryArgs) -> Result<u8> {
+        let (_, config) = repo(None, &self.cwd, false)?;
+        let settings = aws_settings(&self.g, &config, None)?;
+        let name =
+            validate::existing_name(&args.name, &config.prefix).map_err(|reason| {
+                Error::Invalid {
+                    field: Field::Source,
+                    reason,
+                }
+            })?;
+        let account = account(settings, &self.prompter).await?;
+        history::run(&name, &account, args.json, &mut self.out).await
+    }
+}
+
+/// One account to write to or delete from: its store, and the profile that reaches it as
+/// the user chose it (`--profile`, else AWS_PROFILE as the store resolved it).
+async fn account(
+    settings: AwsSettings,
+    prompter: &Arc<dyn Prompter>,
+) -> Result<Account<SsmStore>, Error> {
+    let chosen = settings.profile.clone();
+    let store = connect(settings, prompter).await?;
+    let profile = match chosen {
+        Some(p) => Some(p),
+        None => store.session().await.profile,
+    };
+    Ok(Account { profile, store })
+}
+
+/// Every parameter the infra code declares, when run in the monorepo; nothing elsewhere.
+async fn references(root: Option<PathBuf>, out: &mut Output) -> Result<Vec<Reference>> {
+    let Some(root) = root else {
+        out.trace("not in a repository: the infra code is not checked for references");
+        return Ok(Vec::new());
+    };
+    tokio::task::spawn_blocking(move || crate::infra::references(&root))
+        .await
+        .context("reading the infra code failed")
+}
+
+fn confirm(args: &ApplyArgs) -> Confirm {
+    Confirm {
+        yes: args.yes,
+        dry_run: args.dry_run,
+        json: args.json,
+    }
+}
+
 /// The real store of one account (an MFA role's code is asked for here).
 async fn connect(settings: AwsSettings, prompter: &Arc<dyn Prompter>) -> Result<SsmStore, Error> {
     Ok(SsmStore::connect(settings, prompter).await?)
@@ -313,7 +423,10 @@ fn create_options(args: CreateArgs, prefix: String) -> create::Options {
     create::Options {
         name: args.name,
         value,
-        secure: args.kind.map(|k| k == KindArg::SecureString),
+        kind: args.kind.map(|k| match k {
+            KindArg::SecureString => Kind::SecureString,
+            KindArg::String => Kind::String,
+        }),
         tags: args.tags.into_iter().chain(args.tag).collect(),
         description: args.description,
         key_id: args.key_id,

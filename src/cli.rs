@@ -138,6 +138,124 @@ pub enum Command {
     /// account, profile, status (created, updated, failed, unknown), error.
     #[command(after_help = EXIT_CODES_HELP)]
     Create(CreateArgs),
+
+    /// Copy a parameter, or with --prefix every parameter whose name begins with SRC, to DST.
+    ///
+    /// Type, description, tags, tier and KMS key are carried over (a key the destination
+    /// account cannot use is replaced by its default key, with a warning). The destination
+    /// may be another account: --from-profile / --to-profile [default: --profile]. A
+    /// destination holding the same value is skipped as `unchanged`; one holding another
+    /// value is refused (exit 5) unless --overwrite. The plan (each name: new, unchanged,
+    /// differs, overwrite; each account and identity) is shown first and applied only with
+    /// --yes or a "yes" on the terminal; --dry-run prints it and stops.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Cp(CopyArgs),
+
+    /// Move: copy as `cp` does, read every copy back, then delete the sources.
+    ///
+    /// The sources are deleted only when every copy reads back with the source's value.
+    /// Afterwards the places in the infra code that still declare an old name are listed
+    /// (file:line), for the pull request that follows the move. A --prefix move deletes by
+    /// prefix, so it obeys `rm --prefix`'s depth rule.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Mv(CopyArgs),
+
+    /// Delete parameters by name, or every one whose name begins with --prefix.
+    ///
+    /// DeleteParameters, 10 names a request, one request after another; Ctrl-C stops between
+    /// requests and reports exactly what was deleted. A prefix must reach below the
+    /// namespace (`/k8s/` or `/k8s` alone is refused; `/k8s/feature-foo-` is fine); it
+    /// matches names as text, so end it with `/` to stay within one level. Names the infra
+    /// code still declares are pointed out in the plan.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Rm(RmArgs),
+
+    /// Show a parameter's versions: date, user (the ARN SSM records), labels, description.
+    ///
+    /// Never a value: the history is read without decryption and any value dropped.
+    #[command(after_help = EXIT_CODES_HELP)]
+    History(HistoryArgs),
+}
+
+/// How a plan is applied (`cp`, `mv`, `rm`).
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Apply the plan without asking (required without a terminal, unless --dry-run).
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Print the plan and change nothing.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+
+    /// Print the plan or the results as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `secrets cp` and `secrets mv`.
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The parameter (`my-app/KEY` is /k8s/my-app/KEY), or with --prefix the name prefix.
+    #[arg(value_name = "SRC")]
+    pub source: String,
+
+    /// The new name, or with --prefix the prefix that replaces SRC in each name.
+    #[arg(value_name = "DST")]
+    pub destination: String,
+
+    /// Treat SRC and DST as name prefixes: every parameter whose name begins with SRC,
+    /// with the rest of its name kept.
+    #[arg(long)]
+    pub prefix: bool,
+
+    /// Profile of the source account [default: --profile, else the default credentials].
+    #[arg(long, value_name = "NAME")]
+    pub from_profile: Option<String>,
+
+    /// Profile of the destination account [default: the source's].
+    #[arg(long, value_name = "NAME")]
+    pub to_profile: Option<String>,
+
+    /// Replace destinations that hold another value with a new version.
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// How the plan is applied.
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+/// Arguments of `secrets rm`.
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// Parameters to delete (`my-app/KEY` is /k8s/my-app/KEY).
+    #[arg(
+        value_name = "NAME",
+        conflicts_with = "prefix",
+        required_unless_present = "prefix"
+    )]
+    pub names: Vec<String>,
+
+    /// Delete every parameter whose name begins with PATH.
+    #[arg(long, value_name = "PATH")]
+    pub prefix: Option<String>,
+
+    /// How the plan is applied.
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+/// Arguments of `secrets history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The parameter (`my-app/KEY` is /k8s/my-app/KEY).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Print the versions as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `secrets list`.

@@ -17,7 +17,7 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// AWS credentials missing, expired or rejected.
     pub const CREDENTIALS: u8 = 3;
-    /// The project was not found.
+    /// Not found: the project, or the parameter or prefix to copy, move, delete or show.
     pub const NOT_FOUND: u8 = 4;
     /// Refused because the thing already exists.
     pub const EXISTS: u8 = 5;
@@ -32,7 +32,7 @@ Exit codes:
   1    runtime failure (network, AWS service error, file system)
   2    invalid usage or input
   3    AWS credentials missing, expired or rejected
-  4    project not found
+  4    not found (project; parameter or prefix to copy, move, delete or show)
   5    refused because it already exists
   130  interrupted";
 
@@ -47,6 +47,12 @@ pub enum Field {
     Tags,
     /// A value that is not UTF-8 text (`--value-file`, stdin).
     Text,
+    /// The parameter to copy, move, delete or show.
+    Source,
+    /// Where to copy or move to.
+    Destination,
+    /// `--prefix`.
+    Prefix,
 }
 
 /// What `create` needs and could not ask for without a terminal.
@@ -56,8 +62,10 @@ pub enum Needed {
     Name,
     /// The value.
     Value,
-    /// The final confirmation.
+    /// The final confirmation of `create`.
     Confirmation,
+    /// The confirmation of a plan: what it does, e.g. "deleting".
+    Apply(&'static str),
 }
 
 /// A failure the user can fix.
@@ -194,6 +202,26 @@ pub enum Error {
         /// The account STS reported.
         actual: String,
     },
+    /// `cp`, `mv`, `rm`, `history`: nothing by that name or under that prefix.
+    #[error("{what} in account {account} ({profile})")]
+    NotFound {
+        /// `no parameter /k8s/a/B`, `no parameter begins with /k8s/a/`.
+        what: String,
+        /// Account ID.
+        account: String,
+        /// Profile label.
+        profile: String,
+    },
+    /// `cp`/`mv`: destinations that exist with other values, without `--overwrite`.
+    #[error(
+        "{count} destination{} exist{} with a different value (marked `differs` above)",
+        if *.count == 1 { "" } else { "s" },
+        if *.count == 1 { "s" } else { "" }
+    )]
+    WouldOverwrite {
+        /// How many.
+        count: usize,
+    },
     /// Ctrl-C; says what was and was not done.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -202,12 +230,15 @@ pub enum Error {
     Store(#[from] StoreError),
 }
 
-fn needed_message(needed: Needed) -> &'static str {
+fn needed_message(needed: Needed) -> String {
     match needed {
-        Needed::Name => "no --name given, and there is no terminal to ask on",
-        Needed::Value => "no value given, and there is no terminal to ask on",
+        Needed::Name => "no --name given, and there is no terminal to ask on".into(),
+        Needed::Value => "no value given, and there is no terminal to ask on".into(),
         Needed::Confirmation => {
-            "creating a secret needs confirmation, and there is no terminal to ask on"
+            "creating a secret needs confirmation, and there is no terminal to ask on".into()
+        }
+        Needed::Apply(what) => {
+            format!("{what} needs confirmation, and there is no terminal to ask on")
         }
     }
 }
@@ -217,7 +248,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Store(e) => store_exit_code(e),
-            Error::Exists { .. } => exit::EXISTS,
+            Error::Exists { .. } | Error::WouldOverwrite { .. } => exit::EXISTS,
+            Error::NotFound { .. } => exit::NOT_FOUND,
             Error::ProjectNotFound { .. } | Error::NotInInfra { .. } => exit::NOT_FOUND,
             Error::Interrupted(_) | Error::OutcomeUnknown { .. } => exit::INTERRUPTED,
             Error::MissingDeclared { .. } => exit::FAILURE,
@@ -281,6 +313,13 @@ impl Error {
                 "check with `secrets list` or `aws ssm describe-parameters` in that account, \
                  then run `secrets create` again (with --overwrite if it exists)"
             }
+            Error::NotFound { .. } => {
+                "check the name and the account (`secrets whoami`, --profile, --region); \
+                 `secrets list` shows what a project has"
+            }
+            Error::WouldOverwrite { .. } => {
+                "pass --overwrite to replace them with new versions (nothing was written)"
+            }
             Error::Interrupted(_) => return None,
             Error::Store(e) => return store_hint(e),
         };
@@ -305,6 +344,9 @@ fn field_hint(field: Field) -> &'static str {
         Field::Value(Tier::Advanced) => "shorten it",
         Field::Tags => "write tags as Key=team,Value=core (Key and Value are case-sensitive)",
         Field::Text => "SSM stores text only: give a UTF-8 file or value",
+        Field::Source => "give the parameter's name, e.g. my-app/MY_KEY or /k8s/my-app/MY_KEY",
+        Field::Destination => "give the new name under the namespace, e.g. my-app/MY_KEY",
+        Field::Prefix => "give a deeper prefix, e.g. --prefix /k8s/feature-foo- or /k8s/my-app/",
     }
 }
 
@@ -316,6 +358,7 @@ fn needed_hint(needed: Needed) -> &'static str {
              --value-stdin`) or --value-file PATH"
         }
         Needed::Confirmation => "pass --yes",
+        Needed::Apply(_) => "pass --yes to apply the plan, or --dry-run to print it only",
     }
 }
 

@@ -82,6 +82,15 @@ impl Interrupts {
         }
     }
 
+    /// Whether an interrupt arrived that `next` has not returned for; marks it seen.
+    pub fn take(&mut self) -> bool {
+        let fired = self.count.has_changed().unwrap_or(false);
+        if fired {
+            self.count.borrow_and_update();
+        }
+        fired
+    }
+
     /// Waits for an interrupt that arrives while nobody holds a shield.
     pub async fn unshielded(mut self) {
         loop {

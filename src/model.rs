@@ -73,11 +73,41 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// SSM's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Standard => "Standard",
+            Tier::Advanced => "Advanced",
+        }
+    }
+
     /// Largest value in bytes.
     pub fn max_bytes(self) -> usize {
         match self {
             Tier::Standard => 4096,
             Tier::Advanced => 8192,
+        }
+    }
+}
+
+/// A parameter's type, as SSM names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Plain text.
+    String,
+    /// Comma-separated plain text.
+    StringList,
+    /// Encrypted with a KMS key.
+    SecureString,
+}
+
+impl Kind {
+    /// SSM's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::String => "String",
+            Kind::StringList => "StringList",
+            Kind::SecureString => "SecureString",
         }
     }
 }
@@ -125,8 +155,8 @@ pub struct NewParameter {
     pub name: String,
     /// The value.
     pub value: SecretValue,
-    /// SecureString (encrypted) rather than String.
-    pub secure: bool,
+    /// Its type.
+    pub kind: Kind,
     /// Optional description.
     pub description: Option<String>,
     /// KMS key for a SecureString; None is the account's default key.
@@ -139,15 +169,55 @@ pub struct NewParameter {
     pub overwrite: bool,
 }
 
-impl NewParameter {
-    /// `SecureString` or `String`, as SSM names the type.
-    pub fn kind(&self) -> &'static str {
-        if self.secure {
-            "SecureString"
-        } else {
-            "String"
-        }
-    }
+/// A stored parameter with everything a copy carries over.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// Full name.
+    pub name: String,
+    /// The decrypted value.
+    pub value: SecretValue,
+    /// Its type.
+    pub kind: Kind,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its tier.
+    pub tier: Tier,
+    /// The KMS key of a SecureString as SSM reports it (`alias/aws/ssm` is the default key).
+    pub key_id: Option<String>,
+    /// Its tags.
+    pub tags: Vec<Tag>,
+    /// Current version.
+    pub version: i64,
+}
+
+/// One version of a parameter, as `history` shows it: never its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// Version number.
+    pub version: i64,
+    /// When it was written, RFC 3339.
+    pub modified: Option<String>,
+    /// Who wrote it: the ARN SSM records.
+    pub user: Option<String>,
+    /// Its labels.
+    pub labels: Vec<String>,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its type.
+    pub kind: Kind,
+    /// Its tier.
+    pub tier: Tier,
+    /// Its KMS key, for a SecureString.
+    pub key_id: Option<String>,
+}
+
+/// What one DeleteParameters call did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deleted {
+    /// Names deleted.
+    pub deleted: Vec<String>,
+    /// Names that did not exist (already deleted, or never there).
+    pub absent: Vec<String>,
 }
 
 /// How the store is reached and signed in to, as `whoami` shows it.

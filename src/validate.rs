@@ -1,4 +1,5 @@
-//! Checks for what `create` sends to SSM, all pure and all run before any request.
+//! Checks for what `create`, `cp`, `mv`, `rm` and `history` send to SSM, all pure and all run
+//! before any request.
 
 use std::collections::HashSet;
 
@@ -64,6 +65,69 @@ pub fn full_name(input: &str, prefix: &str) -> Result<String, String> {
         ));
     }
     Ok(full)
+}
+
+/// The name of a parameter that should exist (`cp`/`mv` source, `rm`, `history`): a relative
+/// name goes under `prefix`; an absolute one is taken as it is, so parameters made by other
+/// tools, outside the namespace or shorter than `create` allows, can still be reached.
+pub fn existing_name(input: &str, prefix: &str) -> Result<String, String> {
+    let full = match input.starts_with('/') {
+        true => input.to_string(),
+        false => format!("{prefix}{input}"),
+    };
+    check_chars(&full)?;
+    if full.ends_with('/') {
+        return Err(format!(
+            "{full} ends with `/`: a name's last level cannot be empty (for everything under \
+             it, use --prefix)"
+        ));
+    }
+    Ok(full)
+}
+
+/// A name prefix for `--prefix` (it matches every name that begins with it, as SSM's
+/// `BeginsWith` filter does): a relative one goes under `prefix`; it must lie under `prefix`.
+pub fn name_prefix(input: &str, prefix: &str) -> Result<String, String> {
+    let full = match input.starts_with('/') {
+        true => input.to_string(),
+        false => format!("{prefix}{input}"),
+    };
+    check_chars(&full)?;
+    if !full.starts_with(prefix) && format!("{full}/") != prefix {
+        return Err(format!("the prefix {full} is not under {prefix}"));
+    }
+    Ok(full)
+}
+
+/// The guard of every delete by prefix: it must reach below the namespace itself, so that
+/// `/k8s/` (every secret of every service) or `/k8s` can never be deleted at once. `/k8s/` is
+/// the first level; `/k8s/feature-foo-` reaches into the second.
+pub fn deep_enough(full: &str, prefix: &str) -> Result<(), String> {
+    match full.strip_prefix(prefix) {
+        Some(rest) if !rest.trim_start_matches('/').is_empty() => Ok(()),
+        _ => Err(format!(
+            "{full} would delete every parameter under {prefix}: a prefix must reach at least \
+             two levels deep, e.g. {prefix}my-app/"
+        )),
+    }
+}
+
+fn check_chars(full: &str) -> Result<(), String> {
+    if full.chars().any(char::is_whitespace) {
+        return Err("a name must not contain whitespace".into());
+    }
+    if let Some(bad) = full
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "a name may hold only letters, digits, `/`, `-`, `_` and `.`, not `{bad}`"
+        ));
+    }
+    if full.contains("//") {
+        return Err("a name must not contain an empty path level (`//`)".into());
+    }
+    Ok(())
 }
 
 /// Checks a value's size for `tier`. Never quotes the value.
@@ -146,6 +210,28 @@ mod tests {
     use super::*;
 
     const P: &str = "/k8s/";
+
+    #[test]
+    fn deleting_by_prefix_must_reach_below_the_namespace() {
+        for shallow in ["/k8s/", "/k8s", "/k8s//"] {
+            let full = name_prefix(shallow, P).unwrap_or_else(|_| shallow.to_string());
+            assert!(deep_enough(&full, P).is_err(), "{shallow} must be refused");
+        }
+        assert!(deep_enough("/k8s/feature-foo-", P).is_ok());
+        assert!(deep_enough("/k8s/api/", P).is_ok());
+        assert!(deep_enough("/other/api/", P).is_err());
+        assert_eq!(name_prefix("api/", P).unwrap(), "/k8s/api/");
+        assert!(name_prefix("/other/x", P).unwrap_err().contains("not under /k8s/"));
+        assert!(name_prefix("/k8s/a b", P).is_err());
+    }
+
+    #[test]
+    fn existing_names_may_lie_outside_the_namespace_but_not_end_with_a_slash() {
+        assert_eq!(existing_name("api/KEY", P).unwrap(), "/k8s/api/KEY");
+        assert_eq!(existing_name("/rds/x/pw", P).unwrap(), "/rds/x/pw");
+        assert!(existing_name("/k8s/api/", P).unwrap_err().contains("--prefix"));
+        assert!(existing_name("/k8s/a$b", P).is_err());
+    }
 
     #[test]
     fn names_are_normalised_under_the_prefix() {

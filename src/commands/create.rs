@@ -11,9 +11,11 @@ use futures_util::StreamExt;
 use futures_util::future::join_all;
 use futures_util::stream::FuturesUnordered;
 
-use crate::error::{Error, Field, Needed, exit, store_exit_code, store_hint};
+pub use super::accounts::Account;
+use super::accounts::identities;
+use crate::error::{Error, Field, Needed, exit};
 use crate::interrupt::Interrupts;
-use crate::model::{Identity, NewParameter, SecretValue, Tag, Tier};
+use crate::model::{Identity, Kind, NewParameter, SecretValue, Tag, Tier};
 use crate::output::Output;
 use crate::prompt::{Prompter, ask};
 use crate::store::{SecretStore, StoreError};
@@ -39,8 +41,8 @@ pub struct Options {
     pub name: Option<String>,
     /// The value's source.
     pub value: ValueSource,
-    /// `--type`: Some(true) SecureString, Some(false) String.
-    pub secure: Option<bool>,
+    /// `--type`.
+    pub kind: Option<Kind>,
     /// Each `--tags` word and each `--tag`, unparsed.
     pub tags: Vec<String>,
     /// `--description`.
@@ -78,20 +80,6 @@ pub struct Job {
     pub yes: bool,
     /// `--json`.
     pub json: bool,
-}
-
-/// One target account: the profile that reaches it (None: the default chain) and its store.
-pub struct Account<S> {
-    /// Profile name.
-    pub profile: Option<String>,
-    /// The store behind it.
-    pub store: S,
-}
-
-impl<S> Account<S> {
-    fn label(&self) -> &str {
-        self.profile.as_deref().unwrap_or("default credentials")
-    }
 }
 
 /// Checks every flag (reading `--value-file` or `stdin` if named) with no prompt and no
@@ -165,10 +153,13 @@ pub async fn complete(plan: Plan, prompter: &Arc<dyn Prompter>, out: &mut Output
             SecretValue::new(typed)
         }
     };
-    let secure = match opts.secure {
-        Some(secure) => secure,
-        None if walk => ask(prompter, NOTHING, |p| p.confirm("SecureString?", true)).await?,
-        None => true,
+    let kind = match opts.kind {
+        Some(kind) => kind,
+        None if walk => match ask(prompter, NOTHING, |p| p.confirm("SecureString?", true)).await? {
+            true => Kind::SecureString,
+            false => Kind::String,
+        },
+        None => Kind::SecureString,
     };
     if walk && tags.is_empty() && ask(prompter, NOTHING, |p| p.confirm("Add tags?", false)).await? {
         let text = ask(prompter, NOTHING, |p| {
@@ -189,7 +180,7 @@ pub async fn complete(plan: Plan, prompter: &Arc<dyn Prompter>, out: &mut Output
         param: NewParameter {
             name,
             value,
-            secure,
+            kind,
             description: opts.description,
             key_id: opts.key_id,
             tier: opts.tier,
@@ -299,22 +290,11 @@ async fn preflight<S: SecretStore>(
     param: &NewParameter,
     out: &mut Output,
 ) -> Result<Result<Vec<Identity>, u8>> {
-    let identities = join_all(accounts.iter().map(|a| a.store.identity())).await;
-    let mut failed = None;
-    for (account, identity) in accounts.iter().zip(&identities) {
-        if let Err(e) = identity {
-            out.error(
-                &format!("profile {}: {e}", account.label()),
-                store_hint(e).as_deref(),
-            );
-            failed.get_or_insert(store_exit_code(e));
-        }
-    }
-    if let Some(code) = failed {
-        out.info(NOTHING);
-        return Ok(Err(code));
-    }
-    let identities: Vec<Identity> = identities.into_iter().flatten().collect();
+    let all: Vec<&Account<S>> = accounts.iter().collect();
+    let identities = match identities(&all, NOTHING, out).await {
+        Ok(ids) => ids,
+        Err(code) => return Ok(Err(code)),
+    };
     if param.overwrite {
         return Ok(Ok(identities));
     }
@@ -342,7 +322,7 @@ async fn preflight<S: SecretStore>(
 
 /// What the confirmation shows: name, type, tags, and every target account and identity.
 fn summary<S>(param: &NewParameter, accounts: &[Account<S>], identities: &[Identity]) -> String {
-    let mut text = format!("About to create {} ({})", param.name, param.kind());
+    let mut text = format!("About to create {} ({})", param.name, param.kind.name());
     if !param.tags.is_empty() {
         let tags: Vec<String> = param
             .tags
@@ -372,7 +352,7 @@ fn report<S>(
     json: bool,
     out: &mut Output,
 ) -> Result<u8> {
-    let kind = param.kind();
+    let kind = param.kind.name();
     let (verb, status) = match param.overwrite {
         true => ("Updated", "updated"),
         false => ("Created", "created"),

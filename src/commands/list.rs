@@ -152,7 +152,7 @@ fn table(rows: &[(&str, &Row)], with_project: bool, out: &mut Output) -> Result<
 }
 
 /// Columns padded to their widest cell, from column `first` on.
-fn write_table<const N: usize>(
+pub fn write_table<const N: usize>(
     lines: &[[String; N]],
     first: usize,
     out: &mut Output,

@@ -318,7 +318,7 @@ fn create_options(name: Option<&str>, value: Option<&str>) -> create::Options {
             Some(v) => create::ValueSource::Literal(SecretValue::new(v.into())),
             None => create::ValueSource::Ask,
         },
-        secure: None,
+        kind: None,
         tags: Vec::new(),
         description: None,
         key_id: None,

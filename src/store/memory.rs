@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use super::{SecretStore, StoreError};
-use crate::model::{Existing, Identity, NewParameter, Parameter, SecretValue, Session};
+use crate::model::{
+    Deleted, Existing, Identity, Kind, NewParameter, Parameter, SecretValue, Session, Stored,
+    Tier, Version,
+};
 
 /// Makes the error an operation fails with (StoreError is not `Clone`).
 pub type Failure = Box<dyn Fn(&str) -> StoreError + Send + Sync>;
@@ -13,7 +16,7 @@ pub type Failure = Box<dyn Fn(&str) -> StoreError + Send + Sync>;
 /// One account's parameters.
 pub struct MemoryStore {
     account: String,
-    params: Mutex<BTreeMap<String, (SecretValue, i64)>>,
+    params: Mutex<BTreeMap<String, Stored>>,
     failures: Mutex<HashMap<&'static str, Failure>>,
     calls: Mutex<Vec<String>>,
 }
@@ -33,7 +36,19 @@ impl MemoryStore {
     pub fn with(self, params: &[(&str, &str)]) -> Self {
         if let Ok(mut map) = self.params.lock() {
             for (name, value) in params {
-                map.insert(name.to_string(), (SecretValue::new(value.to_string()), 1));
+                map.insert(
+                    name.to_string(),
+                    Stored {
+                        name: name.to_string(),
+                        value: SecretValue::new(value.to_string()),
+                        kind: Kind::SecureString,
+                        description: None,
+                        tier: Tier::Standard,
+                        key_id: None,
+                        tags: Vec::new(),
+                        version: 1,
+                    },
+                );
             }
         }
         self
@@ -55,7 +70,8 @@ impl MemoryStore {
     /// A stored value and version, for assertions.
     pub fn get(&self, name: &str) -> Option<(String, i64)> {
         let map = self.params.lock().ok()?;
-        map.get(name).map(|(v, n)| (v.expose().to_string(), *n))
+        map.get(name)
+            .map(|p| (p.value.expose().to_string(), p.version))
     }
 
     fn enter(&self, op: &'static str, arg: &str) -> Result<(), StoreError> {
@@ -83,9 +99,9 @@ impl SecretStore for MemoryStore {
         Ok(map
             .iter()
             .filter(|(name, _)| name.starts_with(prefix))
-            .map(|(name, (value, _))| Parameter {
+            .map(|(name, p)| Parameter {
                 name: name.clone(),
-                value: value.clone(),
+                value: p.value.clone(),
             })
             .collect())
     }
@@ -96,9 +112,9 @@ impl SecretStore for MemoryStore {
         Ok(names
             .iter()
             .filter_map(|n| {
-                map.get(n).map(|(value, _)| Parameter {
+                map.get(n).map(|p| Parameter {
                     name: n.clone(),
-                    value: value.clone(),
+                    value: p.value.clone(),
                 })
             })
             .collect())
@@ -151,8 +167,8 @@ impl SecretStore for MemoryStore {
     async fn describe(&self, name: &str) -> Result<Option<Existing>, StoreError> {
         self.enter("describe", name)?;
         let map = self.params.lock().map_err(|_| poisoned())?;
-        Ok(map.get(name).map(|(_, version)| Existing {
-            version: *version,
+        Ok(map.get(name).map(|p| Existing {
+            version: p.version,
             last_modified: None,
         }))
     }
@@ -166,11 +182,71 @@ impl SecretStore for MemoryStore {
                     name: param.name.clone(),
                 });
             }
-            Some((_, v)) => v + 1,
+            Some(p) => p.version + 1,
             None => 1,
         };
-        map.insert(param.name.clone(), (param.value.clone(), version));
+        map.insert(
+            param.name.clone(),
+            Stored {
+                name: param.name.clone(),
+                value: param.value.clone(),
+                kind: param.kind,
+                description: param.description.clone(),
+                tier: param.tier,
+                key_id: param.key_id.clone(),
+                tags: param.tags.clone(),
+                version,
+            },
+        );
         Ok(version)
+    }
+
+    async fn read_full(&self, names: &[String]) -> Result<Vec<Stored>, StoreError> {
+        self.enter("read_full", &names.join(","))?;
+        let map = self.params.lock().map_err(|_| poisoned())?;
+        Ok(names.iter().filter_map(|n| map.get(n).cloned()).collect())
+    }
+
+    async fn names_beginning(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.enter("names_beginning", prefix)?;
+        let map = self.params.lock().map_err(|_| poisoned())?;
+        Ok(map
+            .keys()
+            .filter(|n| n.starts_with(prefix))
+            .cloned()
+            .collect())
+    }
+
+    async fn delete(&self, names: &[String]) -> Result<Deleted, StoreError> {
+        self.enter("delete", &names.join(","))?;
+        let mut map = self.params.lock().map_err(|_| poisoned())?;
+        let mut done = Deleted::default();
+        for n in names {
+            match map.remove(n) {
+                Some(_) => done.deleted.push(n.clone()),
+                None => done.absent.push(n.clone()),
+            }
+        }
+        Ok(done)
+    }
+
+    async fn history(&self, name: &str) -> Result<Option<Vec<Version>>, StoreError> {
+        self.enter("history", name)?;
+        let map = self.params.lock().map_err(|_| poisoned())?;
+        Ok(map.get(name).map(|p| {
+            (1..=p.version)
+                .map(|version| Version {
+                    version,
+                    modified: None,
+                    user: Some(format!("arn:aws:iam::{}:user/tester", self.account)),
+                    labels: Vec::new(),
+                    description: p.description.clone(),
+                    kind: p.kind,
+                    tier: p.tier,
+                    key_id: p.key_id.clone(),
+                })
+                .collect()
+        }))
     }
 }
 

@@ -7,7 +7,7 @@ pub mod ssm;
 
 use std::future::Future;
 
-use crate::model::{Existing, Identity, NewParameter, Parameter, Session};
+use crate::model::{Deleted, Existing, Identity, NewParameter, Parameter, Session, Stored, Version};
 
 /// Reads and writes secrets. Implemented by SSM; commands take it as a parameter.
 pub trait SecretStore: Sync {
@@ -58,7 +58,32 @@ pub trait SecretStore: Sync {
     /// Creates (or, with `overwrite`, replaces) a parameter and applies its tags; returns the
     /// new version.
     fn put(&self, param: &NewParameter) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// The named parameters whole: value (decrypted), type, description, tier, KMS key,
+    /// tags and version. Names that do not exist are absent from the result.
+    fn read_full(
+        &self,
+        names: &[String],
+    ) -> impl Future<Output = Result<Vec<Stored>, StoreError>> + Send;
+
+    /// The names of every parameter whose name begins with `prefix` (metadata only).
+    fn names_beginning(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Deletes the named parameters in one request; at most `DELETE_BATCH` names.
+    fn delete(&self, names: &[String]) -> impl Future<Output = Result<Deleted, StoreError>> + Send;
+
+    /// Every version of `name`, oldest first, without values; None if it does not exist.
+    fn history(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Vec<Version>>, StoreError>> + Send;
 }
+
+/// Names one DeleteParameters request takes at most.
+pub const DELETE_BATCH: usize = 10;
 
 /// Why a credential could not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ mod get;
 mod get_failures;
 mod infra;
 mod interrupts;
+mod lifecycle;
 mod mfa;
 mod secretsmanager;
 mod shell;

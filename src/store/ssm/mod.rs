@@ -1,7 +1,8 @@
 //! The SSM Parameter Store implementation: the only code that knows the AWS SDK. Its parts,
 //! each depending only on those listed before it: `settings` (plain values), `context` (the
 //! clients), `tls`, `profile` (the config files as aws-config reads them), `classify` (SDK
-//! errors to `StoreError`s), `eager` (credentials resolved once), `mfa`, `read`, `put`.
+//! errors to `StoreError`s), `eager` (credentials resolved once), `mfa`, `read`, `records` (whole
+//! records, deletes, history), `put`.
 
 mod classify;
 mod context;
@@ -10,6 +11,7 @@ mod mfa;
 mod profile;
 mod put;
 mod read;
+mod records;
 mod settings;
 mod tls;
 
@@ -24,7 +26,7 @@ use aws_credential_types::provider::ProvideCredentials;
 pub use settings::AwsSettings;
 
 use super::{SecretStore, StoreError};
-use crate::model::{Existing, Identity, NewParameter, Parameter, Session};
+use crate::model::{Deleted, Existing, Identity, NewParameter, Parameter, Session, Stored, Version};
 use crate::prompt::Prompter;
 use context::Context;
 
@@ -96,8 +98,8 @@ impl SsmStore {
 }
 
 /// Standard retries: exponential backoff with jitter, throttling included. (Adaptive mode
-/// was measured for `audit` and rejected: after two throttled answers its client-side limiter
-/// fell to about half a request a second; see BENCHMARKS.md.)
+/// was measured and rejected, for `audit` and again for `rm`: after a few throttled answers
+/// its client-side limiter falls to about half a request a second; see BENCHMARKS.md.)
 fn retry(settings: &AwsSettings) -> RetryConfig {
     RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1))
 }
@@ -160,5 +162,21 @@ impl SecretStore for SsmStore {
 
     async fn put(&self, param: &NewParameter) -> Result<i64, StoreError> {
         put::put_once_only(&self.ctx, param).await
+    }
+
+    async fn read_full(&self, names: &[String]) -> Result<Vec<Stored>, StoreError> {
+        records::read_full(&self.ctx, names).await
+    }
+
+    async fn names_beginning(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        read::names_beginning(&self.ctx, prefix).await
+    }
+
+    async fn delete(&self, names: &[String]) -> Result<Deleted, StoreError> {
+        records::delete(&self.ctx, names).await
+    }
+
+    async fn history(&self, name: &str) -> Result<Option<Vec<Version>>, StoreError> {
+        records::history(&self.ctx, name).await
     }
 }

@@ -10,7 +10,7 @@ use aws_sdk_ssm::types::{ParameterTier, ParameterType, ResourceTypeForTagging, T
 use super::classify::{classify, scrub};
 use super::context::Context;
 use super::read::describe;
-use crate::model::{NewParameter, Tier};
+use crate::model::{Kind, NewParameter, Tier};
 use crate::store::StoreError;
 
 /// Creates or overwrites `param` exactly once, then applies its tags.
@@ -49,17 +49,22 @@ async fn put_parameter(ctx: &Context, param: &NewParameter) -> Result<i64, Store
         .put_parameter()
         .name(&param.name)
         .value(param.value.expose())
-        .r#type(if param.secure {
-            ParameterType::SecureString
-        } else {
-            ParameterType::String
+        .r#type(match param.kind {
+            Kind::String => ParameterType::String,
+            Kind::StringList => ParameterType::StringList,
+            Kind::SecureString => ParameterType::SecureString,
         })
         .tier(match param.tier {
             Tier::Standard => ParameterTier::Standard,
             Tier::Advanced => ParameterTier::Advanced,
         })
         .set_description(param.description.clone())
-        .set_key_id(param.key_id.clone().filter(|_| param.secure));
+        .set_key_id(
+            param
+                .key_id
+                .clone()
+                .filter(|_| param.kind == Kind::SecureString),
+        );
     // SSM rejects Tags together with Overwrite; tags then go through AddTagsToResource.
     if param.overwrite {
         req = req.overwrite(true);

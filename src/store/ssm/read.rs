@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use aws_sdk_ssm::types::ParameterMetadata;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::classify::classify;
@@ -98,7 +99,7 @@ async fn get_reference(ctx: &Context, name: &[String]) -> Result<Vec<Parameter>,
 }
 
 /// `call` on each `size`-name chunk of `names`, `IN_FLIGHT` at once; the results in order.
-async fn batched<'n, T, F, Fut>(
+pub(super) async fn batched<'n, T, F, Fut>(
     names: &'n [String],
     size: usize,
     call: F,
@@ -158,17 +159,30 @@ pub(super) async fn existing(
 async fn describe_names(ctx: &Context, names: &[String]) -> Result<Vec<String>, StoreError> {
     let first = names.first().map_or("", String::as_str).to_string();
     let filter = string_filter("Name", "Equals", names, &first)?;
-    describe_all(ctx, filter, &first).await
+    Ok(names_of(describe_all(ctx, filter, &first).await?))
+}
+
+fn names_of(found: Vec<ParameterMetadata>) -> Vec<String> {
+    found.into_iter().filter_map(|p| p.name).collect()
 }
 
 /// The names of every parameter under `prefix`, from DescribeParameters' `Path` filter.
 pub(super) async fn names_under(ctx: &Context, prefix: &str) -> Result<Vec<String>, StoreError> {
     let path = prefix.trim_end_matches('/').to_string();
     let filter = string_filter("Path", "Recursive", &[path], prefix)?;
-    describe_all(ctx, filter, prefix).await
+    Ok(names_of(describe_all(ctx, filter, prefix).await?))
 }
 
-fn string_filter(
+/// The names of every parameter whose name begins with `prefix`.
+pub(super) async fn names_beginning(
+    ctx: &Context,
+    prefix: &str,
+) -> Result<Vec<String>, StoreError> {
+    let filter = string_filter("Name", "BeginsWith", &[prefix.to_string()], prefix)?;
+    Ok(names_of(describe_all(ctx, filter, prefix).await?))
+}
+
+pub(super) fn string_filter(
     key: &str,
     option: &str,
     values: &[String],
@@ -187,11 +201,12 @@ fn string_filter(
         })
 }
 
-async fn describe_all(
+/// DescribeParameters with one filter, all pages: metadata, never a value.
+pub(super) async fn describe_all(
     ctx: &Context,
     filter: aws_sdk_ssm::types::ParameterStringFilter,
     path: &str,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<ParameterMetadata>, StoreError> {
     let mut pages = ctx
         .ssm
         .describe_parameters()
@@ -205,12 +220,7 @@ async fn describe_all(
             Ok(page) => page,
             Err(err) => return Err(classify(ctx, err, "DescribeParameters", path).await),
         };
-        out.extend(
-            page.parameters
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|p| p.name),
-        );
+        out.extend(page.parameters.unwrap_or_default());
     }
     Ok(out)
 }
