@@ -243,7 +243,9 @@ impl Wiring {
         if self.g.profile.len() > 1 {
             return Err(Error::OneProfileOnly.into());
         }
-        let from_profile = args.from_profile.or_else(|| self.g.profile.first().cloned());
+        let from_profile = args
+            .from_profile
+            .or_else(|| self.g.profile.first().cloned());
         let to_profile = args.to_profile.or_else(|| from_profile.clone());
         let from_settings = aws_settings(&self.g, &config, from_profile.clone())?;
         let to_settings = aws_settings(&self.g, &config, to_profile.clone())?;
@@ -269,7 +271,16 @@ impl Wiring {
             false => Some(account(to_settings, &self.prompter).await?),
         };
         let to = to.as_ref().unwrap_or(&from);
-        copy::run(plan, &from, to, &refs, &self.prompter, &mut self.out, interrupts).await
+        copy::run(
+            plan,
+            &from,
+            to,
+            &refs,
+            &self.prompter,
+            &mut self.out,
+            interrupts,
+        )
+        .await
     }
 
     async fn rm(&mut self, args: RmArgs, interrupts: &Interrupts) -> Result<u8> {
@@ -284,19 +295,26 @@ impl Wiring {
         let plan = remove::plan(opts, self.prompter.interactive())?;
         let refs = references(root, &mut self.out).await?;
         let account = account(settings, &self.prompter).await?;
-        remove::run(plan, &account, &refs, &self.prompter, &mut self.out, interrupts).await
+        remove::run(
+            plan,
+            &account,
+            &refs,
+            &self.prompter,
+            &mut self.out,
+            interrupts,
+        )
+        .await
     }
 
     async fn history(&mut self, args: HistoryArgs) -> Result<u8> {
         let (_, config) = repo(None, &self.cwd, false)?;
         let settings = aws_settings(&self.g, &config, None)?;
-        let name =
-            validate::existing_name(&args.name, &config.prefix).map_err(|reason| {
-                Error::Invalid {
-                    field: Field::Source,
-                    reason,
-                }
-            })?;
+        let name = validate::existing_name(&args.name, &config.prefix).map_err(|reason| {
+            Error::Invalid {
+                field: Field::Source,
+                reason,
+            }
+        })?;
         let account = account(settings, &self.prompter).await?;
         history::run(&name, &account, args.json, &mut self.out).await
     }

@@ -221,7 +221,11 @@ mod tests {
         assert!(deep_enough("/k8s/api/", P).is_ok());
         assert!(deep_enough("/other/api/", P).is_err());
         assert_eq!(name_prefix("api/", P).unwrap(), "/k8s/api/");
-        assert!(name_prefix("/other/x", P).unwrap_err().contains("not under /k8s/"));
+        assert!(
+            name_prefix("/other/x", P)
+                .unwrap_err()
+                .contains("not under /k8s/")
+        );
         assert!(name_prefix("/k8s/a b", P).is_err());
     }
 
@@ -229,7 +233,11 @@ mod tests {
     fn existing_names_may_lie_outside_the_namespace_but_not_end_with_a_slash() {
         assert_eq!(existing_name("api/KEY", P).unwrap(), "/k8s/api/KEY");
         assert_eq!(existing_name("/rds/x/pw", P).unwrap(), "/rds/x/pw");
-        assert!(existing_name("/k8s/api/", P).unwrap_err().contains("--prefix"));
+        assert!(
+            existing_name("/k8s/api/", P)
+                .unwrap_err()
+                .contains("--prefix")
+        );
         assert!(existing_name("/k8s/a$b", P).is_err());
     }
 

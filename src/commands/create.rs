@@ -406,11 +406,7 @@ fn report<S>(
     if json {
         writeln!(out.data(), "{:#}", serde_json::Value::Array(rows))?;
     }
-    Ok(match codes.as_slice() {
-        [] => exit::OK,
-        [first, rest @ ..] if rest.iter().all(|c| c == first) => *first,
-        _ => exit::FAILURE,
-    })
+    Ok(super::plan::combined(&codes))
 }
 
 fn extend(mut row: serde_json::Value, more: serde_json::Value) -> serde_json::Value {

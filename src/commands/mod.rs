@@ -17,3 +17,6 @@ pub mod whoami;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod lifecycle_tests;

@@ -105,7 +105,7 @@ pub fn print(confirm: &Confirm, shown: &Shown<'_>, out: &mut Output) -> Result<(
 }
 
 /// The references among `all` whose path `taken` matches.
-pub fn still_declared<'r>(all: &'r [Reference], taken: impl Fn(&str) -> bool) -> Vec<&'r Reference> {
+pub fn still_declared(all: &[Reference], taken: impl Fn(&str) -> bool) -> Vec<&Reference> {
     all.iter().filter(|r| taken(&r.path)).collect()
 }
 

@@ -55,10 +55,9 @@ pub fn plan(opts: Options, interactive: bool) -> Result<Plan, Error> {
     let invalid = |field, reason| Error::Invalid { field, reason };
     let selection = match (&opts.prefix, opts.names.is_empty()) {
         (Some(p), true) => {
-            let full = validate::name_prefix(p, &opts.namespace)
-                .map_err(|r| invalid(Field::Prefix, r))?;
-            validate::deep_enough(&full, &opts.namespace)
-                .map_err(|r| invalid(Field::Prefix, r))?;
+            let full =
+                validate::name_prefix(p, &opts.namespace).map_err(|r| invalid(Field::Prefix, r))?;
+            validate::deep_enough(&full, &opts.namespace).map_err(|r| invalid(Field::Prefix, r))?;
             Selection::Prefix(full)
         }
         (None, false) => {
@@ -148,7 +147,15 @@ pub async fn run<S: SecretStore>(
     })
     .await;
     let outcome = Outcome::of(&found, DELETE_BATCH, results, end);
-    report(&outcome, &found, &absent, (&id.account, account), &still, &plan, out)?;
+    report(
+        &outcome,
+        &found,
+        &absent,
+        (&id.account, account),
+        &still,
+        &plan,
+        out,
+    )?;
     outcome.finish(found.len())
 }
 
@@ -271,7 +278,14 @@ fn report<S>(
         );
     }
     if plan.confirm.json {
-        let doc = document(found, absent, |n| outcome.of_name(n), account_id, account, still);
+        let doc = document(
+            found,
+            absent,
+            |n| outcome.of_name(n),
+            account_id,
+            account,
+            still,
+        );
         writeln!(out.data(), "{doc:#}")?;
         return Ok(());
     }

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 
 use super::{SecretStore, StoreError};
 use crate::model::{
-    Deleted, Existing, Identity, Kind, NewParameter, Parameter, SecretValue, Session, Stored,
-    Tier, Version,
+    Deleted, Existing, Identity, Kind, NewParameter, Parameter, SecretValue, Session, Stored, Tier,
+    Version,
 };
 
 /// Makes the error an operation fails with (StoreError is not `Clone`).

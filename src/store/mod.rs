@@ -7,7 +7,9 @@ pub mod ssm;
 
 use std::future::Future;
 
-use crate::model::{Deleted, Existing, Identity, NewParameter, Parameter, Session, Stored, Version};
+use crate::model::{
+    Deleted, Existing, Identity, NewParameter, Parameter, Session, Stored, Version,
+};
 
 /// Reads and writes secrets. Implemented by SSM; commands take it as a parameter.
 pub trait SecretStore: Sync {

@@ -113,7 +113,13 @@ fn names_in(url: &str, prefix: &str) -> Vec<String> {
 fn value_of(url: &str, name: &str) -> Option<(String, i64)> {
     let client = ssm_client(url, "eu-west-1");
     let out = runtime()
-        .block_on(client.get_parameter().name(name).with_decryption(true).send())
+        .block_on(
+            client
+                .get_parameter()
+                .name(name)
+                .with_decryption(true)
+                .send(),
+        )
         .ok()?;
     let p = out.parameter()?;
     Some((p.value()?.to_string(), p.version()))
@@ -147,7 +153,11 @@ fn rm_prefix_deletes_25_parameters_ten_a_request_and_nothing_beside_them() {
         "--json",
     ]);
     run.expect_code(0);
-    assert_eq!(proxy.count("DeleteParameters"), 3, "25 names are 3 requests");
+    assert_eq!(
+        proxy.count("DeleteParameters"),
+        3,
+        "25 names are 3 requests"
+    );
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["account"], DEV);
     assert_eq!(doc["profile"], "dev");
@@ -155,7 +165,10 @@ fn rm_prefix_deletes_25_parameters_ten_a_request_and_nothing_beside_them() {
     assert_eq!(items.len(), 25);
     assert!(items.iter().all(|i| i["status"] == "deleted"), "{doc:#}");
     let listed: Vec<&str> = items.iter().map(|i| i["name"].as_str().unwrap()).collect();
-    assert_eq!(listed, doomed.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        listed,
+        doomed.iter().map(String::as_str).collect::<Vec<_>>()
+    );
     assert!(names_in(&dev, "/k8s/feature-foo-").is_empty());
     assert_eq!(names_in(&dev, "/k8s/feature-foobar-"), kept);
     // The plan came first, naming the account and profile.
@@ -177,28 +190,49 @@ fn a_shallow_prefix_or_a_missing_confirmation_is_refused_before_any_request() {
         let run = t.run(&["rm", "--prefix", prefix, "--profile", "dev", "--yes"]);
         run.expect_code(2);
         assert!(
-            run.stderr.contains("a prefix must reach at least two levels deep")
+            run.stderr
+                .contains("a prefix must reach at least two levels deep")
                 || run.stderr.contains("is not under /k8s/"),
             "{prefix}: {}",
             run.stderr
         );
     }
-    let run = t.run(&["mv", "--prefix", "/k8s/", "/k8s-old/x/", "--profile", "dev", "--yes"]);
+    let run = t.run(&[
+        "mv",
+        "--prefix",
+        "/k8s/",
+        "/k8s-old/x/",
+        "--profile",
+        "dev",
+        "--yes",
+    ]);
     run.expect_code(2);
     // Without a terminal, no --yes: exit 2 with the fix, for each writing command.
     for args in [
         &["rm", "/k8s/api/KEY", "--profile", "dev"][..],
         &["cp", "api/KEY", "api/KEY2", "--profile", "dev"][..],
-        &["mv", "api/KEY", "api/KEY2", "--from-profile", "dev", "--to-profile", "prod"][..],
+        &[
+            "mv",
+            "api/KEY",
+            "api/KEY2",
+            "--from-profile",
+            "dev",
+            "--to-profile",
+            "prod",
+        ][..],
     ] {
         let run = t.run(args);
         run.expect_code(2);
         assert!(
-            run.stderr.contains("needs confirmation, and there is no terminal to ask on"),
+            run.stderr
+                .contains("needs confirmation, and there is no terminal to ask on"),
             "{}",
             run.stderr
         );
-        assert!(run.stderr.contains("hint: pass --yes to apply the plan, or --dry-run"));
+        assert!(
+            run.stderr
+                .contains("hint: pass --yes to apply the plan, or --dry-run")
+        );
     }
     let run = t.run(&["cp", "api/KEY", "/k8s/api/KEY", "--profile", "dev", "--yes"]);
     run.expect_code(2);
@@ -227,18 +261,34 @@ fn rm_survives_throttling_and_reports_absent_names() {
     let run = t.run(&args);
     run.expect_code(0);
     assert!(names_in(&dev, "/k8s/throttled-api/").is_empty());
-    assert!(proxy.count("DeleteParameters") >= 5, "throttled requests are retried");
+    assert!(
+        proxy.count("DeleteParameters") >= 5,
+        "throttled requests are retried"
+    );
     assert!(run.stdout.contains("deleted /k8s/throttled-api/KEY_24"));
     assert!(
-        run.stderr.contains("/k8s/throttled-api/NEVER_THERE (not found; skipped)"),
+        run.stderr
+            .contains("/k8s/throttled-api/NEVER_THERE (not found; skipped)"),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains(&format!("Deleted 25 of 25 parameters in {DEV} (dev)")));
+    assert!(
+        run.stderr
+            .contains(&format!("Deleted 25 of 25 parameters in {DEV} (dev)"))
+    );
     // Nothing at all to delete is "not found".
-    let run = t.run(&["rm", "--profile", "dev", "--yes", "/k8s/throttled-api/KEY_00"]);
+    let run = t.run(&[
+        "rm",
+        "--profile",
+        "dev",
+        "--yes",
+        "/k8s/throttled-api/KEY_00",
+    ]);
     run.expect_code(4);
-    assert!(run.stderr.contains("no parameter /k8s/throttled-api/KEY_00 in account"));
+    assert!(
+        run.stderr
+            .contains("no parameter /k8s/throttled-api/KEY_00 in account")
+    );
 }
 
 #[test]
@@ -267,7 +317,10 @@ fn ctrl_c_mid_delete_finishes_the_request_in_flight_and_starts_no_other() {
     ]);
     let started = Instant::now();
     while slow.count("DeleteParameters") == 0 {
-        assert!(started.elapsed() < Duration::from_secs(15), "no delete sent");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no delete sent"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     s.send_control('c').unwrap();
@@ -339,7 +392,12 @@ fn metadata(url: &str, name: &str) -> BTreeMap<&'static str, String> {
         .build()
         .unwrap();
     let out = rt
-        .block_on(client.describe_parameters().parameter_filters(filter).send())
+        .block_on(
+            client
+                .describe_parameters()
+                .parameter_filters(filter)
+                .send(),
+        )
         .expect("describe");
     let p = &out.parameters()[0];
     let tags = rt
@@ -384,30 +442,60 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
     ];
     let run = t.run(&args);
     run.expect_code(0);
-    assert!(run.stderr.contains(&format!("  from account {DEV} as arn:aws:sts::{DEV}:user/moto (profile dev)")), "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("  to   account {PROD} as arn:aws:sts::{PROD}:user/moto (profile prod)")));
-    assert!(run.stdout.contains("copied /k8s/old-api/TOKEN -> /k8s/new-api/TOKEN (version 1)"));
+    assert!(
+        run.stderr.contains(&format!(
+            "  from account {DEV} as arn:aws:sts::{DEV}:user/moto (profile dev)"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&format!(
+        "  to   account {PROD} as arn:aws:sts::{PROD}:user/moto (profile prod)"
+    )));
+    assert!(
+        run.stdout
+            .contains("copied /k8s/old-api/TOKEN -> /k8s/new-api/TOKEN (version 1)")
+    );
     let prod = t.prod.url.clone();
     for (old, new) in [
         ("/k8s/old-api/SENDER_NAME", "/k8s/new-api/SENDER_NAME"),
         ("/k8s/old-api/TOKEN", "/k8s/new-api/TOKEN"),
     ] {
-        assert_eq!(metadata(&t.dev.url, old).get("type"), metadata(&prod, new).get("type"));
+        assert_eq!(
+            metadata(&t.dev.url, old).get("type"),
+            metadata(&prod, new).get("type")
+        );
         let copied = metadata(&prod, new);
         assert_eq!(copied["description"], format!("about {old}"));
         assert_eq!(copied["tier"], "Some(Advanced)");
         assert_eq!(copied["tags"], "team=core");
-        assert_eq!(value_of(&prod, new).unwrap().0, value_of(&t.dev.url, old).unwrap().0);
+        assert_eq!(
+            value_of(&prod, new).unwrap().0,
+            value_of(&t.dev.url, old).unwrap().0
+        );
     }
-    assert_eq!(metadata(&prod, "/k8s/new-api/TOKEN")["key"], "alias/team-key");
-    assert_eq!(metadata(&prod, "/k8s/new-api/SENDER_NAME")["type"], "Some(String)");
+    assert_eq!(
+        metadata(&prod, "/k8s/new-api/TOKEN")["key"],
+        "alias/team-key"
+    );
+    assert_eq!(
+        metadata(&prod, "/k8s/new-api/SENDER_NAME")["type"],
+        "Some(String)"
+    );
 
     // Again: both unchanged, nothing written, no question needed.
     let puts = proxy.count("PutParameter");
     let run = t.run(&args);
     run.expect_code(0);
-    assert!(run.stdout.contains("unchanged /k8s/old-api/TOKEN -> /k8s/new-api/TOKEN"));
-    assert_eq!(proxy.count("PutParameter"), puts, "unchanged values are not written");
+    assert!(
+        run.stdout
+            .contains("unchanged /k8s/old-api/TOKEN -> /k8s/new-api/TOKEN")
+    );
+    assert_eq!(
+        proxy.count("PutParameter"),
+        puts,
+        "unchanged values are not written"
+    );
 
     // A destination with another value: refused (exit 5), even in a dry run; then --overwrite.
     let client = ssm_client(&prod, "eu-west-1");
@@ -428,11 +516,22 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
     dry.push("--dry-run");
     let run = t.run(&dry);
     run.expect_code(5);
-    assert!(run.stdout.contains("differs    /k8s/old-api/TOKEN -> /k8s/new-api/TOKEN"), "{}", run.stdout);
-    assert!(run.stderr.contains("error: 1 destination exists with a different value"));
+    assert!(
+        run.stdout
+            .contains("differs    /k8s/old-api/TOKEN -> /k8s/new-api/TOKEN"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("error: 1 destination exists with a different value")
+    );
     assert!(run.stderr.contains("hint: pass --overwrite"));
     t.run(&args).expect_code(5);
-    assert_eq!(value_of(&prod, "/k8s/new-api/TOKEN").unwrap(), ("rotated-in-prod-token".into(), 2));
+    assert_eq!(
+        value_of(&prod, "/k8s/new-api/TOKEN").unwrap(),
+        ("rotated-in-prod-token".into(), 2)
+    );
     let mut over = args.to_vec();
     over.extend(["--overwrite", "--json"]);
     let run = t.run(&over);
@@ -446,7 +545,10 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
         .unwrap();
     assert_eq!(token["status"], "overwritten");
     assert_eq!(token["version"], 3);
-    assert_eq!(value_of(&prod, "/k8s/new-api/TOKEN").unwrap(), ("rich-secure-token".into(), 3));
+    assert_eq!(
+        value_of(&prod, "/k8s/new-api/TOKEN").unwrap(),
+        ("rich-secure-token".into(), 3)
+    );
     assert_eq!(doc["to"]["account"], PROD);
 }
 
@@ -456,7 +558,13 @@ fn a_kms_key_the_destination_rejects_falls_back_to_its_default_key_with_a_warnin
     seed_rich(&mut t);
     let proxy = Proxy::start(
         &t.prod.url,
-        vec![rule("PutParameter", 0, 1, 1, Reply::AwsError(400, "InvalidKeyId"))],
+        vec![rule(
+            "PutParameter",
+            0,
+            1,
+            1,
+            Reply::AwsError(400, "InvalidKeyId"),
+        )],
     );
     t.profiles(&t.dev.url.clone(), &proxy.url);
     let run = t.run(&[
@@ -478,14 +586,18 @@ fn a_kms_key_the_destination_rejects_falls_back_to_its_default_key_with_a_warnin
         run.stderr
     );
     assert_eq!(proxy.count("PutParameter"), 2);
-    assert_eq!(metadata(&t.prod.url, "/k8s/new-api/TOKEN")["key"], "alias/aws/ssm");
+    assert_eq!(
+        metadata(&t.prod.url, "/k8s/new-api/TOKEN")["key"],
+        "alias/aws/ssm"
+    );
 }
 
 #[test]
 fn mv_reads_back_deletes_the_source_and_lists_what_the_infra_code_still_declares() {
     let mut t = accounts(true);
     let dev = t.dev.url.clone();
-    t.env.seed_in("eu-west-1", &[("/k8s/api/IP_API_KEY", "ip-api-key-moving")]);
+    t.env
+        .seed_in("eu-west-1", &[("/k8s/api/IP_API_KEY", "ip-api-key-moving")]);
     let run = t.run(&[
         "mv",
         "api/IP_API_KEY",
@@ -504,12 +616,20 @@ fn mv_reads_back_deletes_the_source_and_lists_what_the_infra_code_still_declares
     );
     assert!(value_of(&dev, "/k8s/api/IP_API_KEY").is_none());
     assert_eq!(
-        value_of(&dev, "/k8s/api/INTELLECTUAL_PROPERTY_API_KEY").unwrap().0,
+        value_of(&dev, "/k8s/api/INTELLECTUAL_PROPERTY_API_KEY")
+            .unwrap()
+            .0,
         "ip-api-key-moving"
     );
     let line = "still declared at apps/api/infra/api.ts:24: INTELLECTUAL_PROPERTY_API_KEY = /k8s/api/IP_API_KEY (api; dev, staging, prod)";
     let fixture = std::fs::read_to_string(t.env.repo().join("apps/api/infra/api.ts")).unwrap();
-    assert!(fixture.lines().nth(23).unwrap().contains("'/k8s/api/IP_API_KEY'"));
+    assert!(
+        fixture
+            .lines()
+            .nth(23)
+            .unwrap()
+            .contains("'/k8s/api/IP_API_KEY'")
+    );
     assert!(run.stderr.contains(line), "{}", run.stderr);
     assert!(run.stderr.contains("update them in the same pull request"));
 }
@@ -547,10 +667,18 @@ fn mv_keeps_every_source_when_a_copy_fails_and_reports_each_name() {
     assert_eq!(sorted, ["copied", "copied", "failed"], "{doc:#}");
     let items = doc["items"].as_array().unwrap();
     assert!(items.iter().all(|i| i["source_deleted"] == false));
-    assert_eq!(names_in(&dev, "/k8s/half-api/"), names, "every source is kept");
+    assert_eq!(
+        names_in(&dev, "/k8s/half-api/"),
+        names,
+        "every source is kept"
+    );
     let failed = items.iter().find(|i| i["status"] == "failed").unwrap();
     let dst = failed["destination"].as_str().unwrap();
-    assert!(run.stderr.contains(&format!("error: writing {dst} failed")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("error: writing {dst} failed")),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -558,7 +686,10 @@ fn history_lists_versions_labels_and_descriptions_but_never_a_value() {
     let mut t = accounts(false);
     let client = ssm_client(&t.dev.url, "eu-west-1");
     let rt = runtime();
-    for (i, value) in ["history-first-value", "history-second-value"].iter().enumerate() {
+    for (i, value) in ["history-first-value", "history-second-value"]
+        .iter()
+        .enumerate()
+    {
         rt.block_on(
             client
                 .put_parameter()
@@ -585,11 +716,21 @@ fn history_lists_versions_labels_and_descriptions_but_never_a_value() {
     run.expect_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(lines[0].starts_with("VERSION  DATE"), "{}", run.stdout);
-    assert!(lines[1].starts_with("1 ") && lines[1].ends_with("rotation 1"), "{}", run.stdout);
+    assert!(
+        lines[1].starts_with("1 ") && lines[1].ends_with("rotation 1"),
+        "{}",
+        run.stdout
+    );
     assert!(lines[2].contains("current") && lines[2].ends_with("rotation 2"));
     // moto stores ciphertext as `kms:<key>:<value>`, so a value slipping through would show.
     assert!(!run.stdout.contains("kms:"));
-    let run = t.run(&["history", "/k8s/hist-api/TOKEN", "--profile", "dev", "--json"]);
+    let run = t.run(&[
+        "history",
+        "/k8s/hist-api/TOKEN",
+        "--profile",
+        "dev",
+        "--json",
+    ]);
     run.expect_code(0);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc.as_array().unwrap().len(), 2);
@@ -598,5 +739,7 @@ fn history_lists_versions_labels_and_descriptions_but_never_a_value() {
     assert!(doc[0].get("value").is_none());
     let run = t.run(&["history", "hist-api/NOPE", "--profile", "dev"]);
     run.expect_code(4);
-    assert!(run.stderr.contains(&format!("no parameter /k8s/hist-api/NOPE in account {DEV} (dev)")));
+    assert!(run.stderr.contains(&format!(
+        "no parameter /k8s/hist-api/NOPE in account {DEV} (dev)"
+    )));
 }

@@ -26,7 +26,9 @@ use aws_credential_types::provider::ProvideCredentials;
 pub use settings::AwsSettings;
 
 use super::{SecretStore, StoreError};
-use crate::model::{Deleted, Existing, Identity, NewParameter, Parameter, Session, Stored, Version};
+use crate::model::{
+    Deleted, Existing, Identity, NewParameter, Parameter, Session, Stored, Version,
+};
 use crate::prompt::Prompter;
 use context::Context;
 

@@ -112,10 +112,7 @@ pub(super) async fn delete(ctx: &Context, names: &[String]) -> Result<Deleted, S
 /// Every version of `name`, oldest first, all pages; None when it does not exist. Asked
 /// without decryption, and the value SSM still returns (a String's text, a SecureString's
 /// ciphertext) is dropped here.
-pub(super) async fn history(
-    ctx: &Context,
-    name: &str,
-) -> Result<Option<Vec<Version>>, StoreError> {
+pub(super) async fn history(ctx: &Context, name: &str) -> Result<Option<Vec<Version>>, StoreError> {
     let mut pages = ctx
         .ssm
         .get_parameter_history()

@@ -1,0 +1,195 @@
+//! `cp`, `mv` and `rm` decisions, in-process: what happens when an account cannot sign in,
+//! when a delete fails, when the plan is declined or interrupted at its question. Their
+//! contract with SSM (batches, throttling, Ctrl-C on a terminal) is tested against moto in
+//! `tests/it/lifecycle.rs`.
+
+use std::sync::Arc;
+
+use super::accounts::Account;
+use super::plan::Confirm;
+use super::{copy, remove};
+use crate::error::Error;
+use crate::interrupt::Interrupts;
+use crate::output::{Output, Verbosity};
+use crate::prompt::Prompter;
+use crate::prompt::scripted::{Answer, Scripted};
+use crate::store::memory::MemoryStore;
+use crate::store::{CredentialProblem, SignIn, StoreError};
+
+fn account(profile: &str, store: MemoryStore) -> Account<MemoryStore> {
+    Account {
+        profile: Some(profile.to_string()),
+        store,
+    }
+}
+
+fn rm_plan(names: &[&str], confirm: Confirm, interactive: bool) -> remove::Plan {
+    remove::plan(
+        remove::Options {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            prefix: None,
+            confirm,
+            namespace: "/k8s/".into(),
+        },
+        interactive,
+    )
+    .unwrap()
+}
+
+fn cp_plan(confirm: Confirm, interactive: bool, same_account: bool) -> copy::Plan {
+    copy::plan(
+        copy::Options {
+            source: "api/KEY".into(),
+            destination: "api-v2/KEY".into(),
+            prefix: false,
+            overwrite: false,
+            moving: true,
+            same_account,
+            confirm,
+            namespace: "/k8s/".into(),
+        },
+        interactive,
+    )
+    .unwrap()
+}
+
+const YES: Confirm = Confirm {
+    yes: true,
+    dry_run: false,
+    json: false,
+};
+
+#[tokio::test]
+async fn a_failed_delete_is_reported_for_every_name_it_carried_with_its_hint() {
+    let store = MemoryStore::new("1")
+        .with(&[
+            ("/k8s/a/ONE", "value-one-111"),
+            ("/k8s/a/TWO", "value-two-222"),
+        ])
+        .failing(
+            "delete",
+            Box::new(|_| StoreError::AccessDenied {
+                action: "DeleteParameters",
+                path: "/k8s/a/ONE".into(),
+                identity: "arn:aws:iam::1:user/tester".into(),
+            }),
+        );
+    let acct = account("dev", store);
+    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
+    let (mut out, seen) = Output::capture(Verbosity::default());
+    let (_, interrupts) = Interrupts::manual();
+    let plan = rm_plan(&["a/ONE", "a/TWO"], YES, false);
+    let code = remove::run(plan, &acct, &[], &prompter, &mut out, &interrupts)
+        .await
+        .unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(seen.stdout(), "failed /k8s/a/ONE\nfailed /k8s/a/TWO\n");
+    assert!(seen.stderr().contains(
+        "error: in 1 (dev): deleting 2 parameters (/k8s/a/ONE ...) failed: access denied"
+    ));
+    assert!(seen.stderr().contains("hint: use a profile whose role may"));
+    assert!(!seen.stderr().contains("value-one-111"));
+    assert!(acct.store.get("/k8s/a/ONE").is_some());
+}
+
+#[tokio::test]
+async fn ctrl_c_or_no_at_the_question_deletes_nothing() {
+    for (answer, expected) in [(Answer::Interrupt, Err(130)), (Answer::Yes(false), Ok(1))] {
+        let acct = account(
+            "dev",
+            MemoryStore::new("1").with(&[("/k8s/a/ONE", "value-one-111")]),
+        );
+        let prompter: Arc<dyn Prompter> = Arc::new(Scripted::person(vec![answer]));
+        let (mut out, seen) = Output::capture(Verbosity::default());
+        let (_, interrupts) = Interrupts::manual();
+        let plan = rm_plan(&["a/ONE"], Confirm::default(), true);
+        let result = remove::run(plan, &acct, &[], &prompter, &mut out, &interrupts).await;
+        match (result, expected) {
+            (Ok(code), Ok(want)) => assert_eq!(code, want),
+            (Err(e), Err(want)) => {
+                let e = e.downcast::<Error>().unwrap();
+                assert_eq!(e.exit_code(), want);
+                assert_eq!(e.to_string(), "interrupted: nothing was deleted");
+            }
+            (other, want) => panic!("{:?} instead of {want:?}", other.map_err(|e| e.to_string())),
+        }
+        assert!(
+            seen.stderr()
+                .contains("About to delete 1 parameter from account 1")
+        );
+        assert!(!acct.store.calls().iter().any(|c| c.starts_with("delete")));
+        assert!(acct.store.get("/k8s/a/ONE").is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_destination_that_cannot_sign_in_stops_the_move_before_any_read() {
+    let from = account(
+        "dev",
+        MemoryStore::new("1").with(&[("/k8s/api/KEY", "moving-value-1")]),
+    );
+    let to = account(
+        "prod",
+        MemoryStore::new("2").failing(
+            "identity",
+            Box::new(|_| StoreError::Credentials {
+                problem: CredentialProblem::Expired,
+                sign_in: SignIn::Sso("prod".into()),
+                detail: String::new(),
+            }),
+        ),
+    );
+    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
+    let (mut out, seen) = Output::capture(Verbosity::default());
+    let (_, interrupts) = Interrupts::manual();
+    let plan = cp_plan(YES, false, false);
+    let code = copy::run(plan, &from, &to, &[], &prompter, &mut out, &interrupts)
+        .await
+        .unwrap();
+    assert_eq!(code, 3);
+    assert!(seen.stderr().contains(
+        "error: profile prod: the AWS credentials of profile prod have expired\nhint: run `aws sso login --profile prod`"
+    ));
+    assert!(seen.stderr().ends_with("nothing was moved\n"));
+    assert_eq!(from.store.calls(), ["identity "]);
+    assert!(from.store.get("/k8s/api/KEY").is_some());
+}
+
+#[tokio::test]
+async fn a_move_in_one_account_copies_reads_back_and_then_deletes() {
+    let acct = account(
+        "dev",
+        MemoryStore::new("1").with(&[("/k8s/api/KEY", "moving-value-1")]),
+    );
+    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
+    let (mut out, seen) = Output::capture(Verbosity::default());
+    let (_, interrupts) = Interrupts::manual();
+    let plan = cp_plan(YES, false, true);
+    let code = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
+        .await
+        .unwrap();
+    assert_eq!(code, 0, "{}", seen.stderr());
+    assert_eq!(
+        seen.stdout(),
+        "moved /k8s/api/KEY -> /k8s/api-v2/KEY (version 1)\n"
+    );
+    let calls = acct.store.calls();
+    let put = calls
+        .iter()
+        .position(|c| c == "put /k8s/api-v2/KEY")
+        .unwrap();
+    let back = calls
+        .iter()
+        .position(|c| c == "get_many /k8s/api-v2/KEY")
+        .unwrap();
+    let delete = calls
+        .iter()
+        .position(|c| c == "delete /k8s/api/KEY")
+        .unwrap();
+    assert!(put < back && back < delete, "{calls:?}");
+    assert_eq!(
+        acct.store.get("/k8s/api-v2/KEY").unwrap().0,
+        "moving-value-1"
+    );
+    assert!(acct.store.get("/k8s/api/KEY").is_none());
+}
