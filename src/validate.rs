@@ -71,10 +71,7 @@ pub fn full_name(input: &str, prefix: &str) -> Result<String, String> {
 /// name goes under `prefix`; an absolute one is taken as it is, so parameters made by other
 /// tools, outside the namespace or shorter than `create` allows, can still be reached.
 pub fn existing_name(input: &str, prefix: &str) -> Result<String, String> {
-    let full = match input.starts_with('/') {
-        true => input.to_string(),
-        false => format!("{prefix}{input}"),
-    };
+    let full = absolute(input, prefix);
     check_chars(&full)?;
     if full.ends_with('/') {
         return Err(format!(
@@ -88,10 +85,7 @@ pub fn existing_name(input: &str, prefix: &str) -> Result<String, String> {
 /// A name prefix for `--prefix` (it matches every name that begins with it, as SSM's
 /// `BeginsWith` filter does): a relative one goes under `prefix`; it must lie under `prefix`.
 pub fn name_prefix(input: &str, prefix: &str) -> Result<String, String> {
-    let full = match input.starts_with('/') {
-        true => input.to_string(),
-        false => format!("{prefix}{input}"),
-    };
+    let full = absolute(input, prefix);
     check_chars(&full)?;
     if !full.starts_with(prefix) && format!("{full}/") != prefix {
         return Err(format!("the prefix {full} is not under {prefix}"));
@@ -109,6 +103,14 @@ pub fn deep_enough(full: &str, prefix: &str) -> Result<(), String> {
             "{full} would delete every parameter under {prefix}: a prefix must reach at least \
              two levels deep, e.g. {prefix}my-app/"
         )),
+    }
+}
+
+/// `api/KEY` under `prefix`; an absolute name as it is.
+fn absolute(input: &str, prefix: &str) -> String {
+    match input.starts_with('/') {
+        true => input.to_string(),
+        false => format!("{prefix}{input}"),
     }
 }
 

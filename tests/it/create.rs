@@ -4,51 +4,7 @@
 use std::fs;
 
 use crate::support::proxy::{Proxy, Reply, Rule};
-use crate::support::{Moto, TestEnv, project, runtime, ssm_client};
-
-/// A parameter as moto holds it.
-struct Stored {
-    value: String,
-    kind: String,
-    version: i64,
-    tags: Vec<(String, String)>,
-}
-
-/// The stored value, type, version and tags of `name` in the server at `url`.
-fn stored(url: &str, name: &str) -> Option<Stored> {
-    let client = ssm_client(url, "eu-west-1");
-    let rt = runtime();
-    let p = rt
-        .block_on(
-            client
-                .get_parameter()
-                .name(name)
-                .with_decryption(true)
-                .send(),
-        )
-        .ok()?
-        .parameter?;
-    let tags = rt
-        .block_on(
-            client
-                .list_tags_for_resource()
-                .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
-                .resource_id(name)
-                .send(),
-        )
-        .ok()?
-        .tag_list
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.key, t.value))
-        .collect();
-    Some(Stored {
-        value: p.value?,
-        kind: p.r#type?.as_str().to_string(),
-        version: p.version,
-        tags,
-    })
-}
+use crate::support::{Moto, Stored, TestEnv, project, runtime, ssm_client, stored};
 
 #[test]
 fn scripted_create_from_stdin_file_and_flag() {
@@ -86,6 +42,7 @@ fn scripted_create_from_stdin_file_and_flag() {
         kind,
         version,
         mut tags,
+        ..
     } = stored(&env.moto_url, &name).unwrap();
     tags.sort();
     assert_eq!(

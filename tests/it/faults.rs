@@ -6,16 +6,6 @@ use std::time::{Duration, Instant};
 use crate::get_failures::{BEFORE, assert_untouched, behind_proxy, env_with_pages};
 use crate::support::proxy::{Reply, Rule};
 
-fn rule(op: &'static str, skip: usize, times: usize, every: usize, reply: Reply) -> Rule {
-    Rule {
-        op,
-        skip,
-        times,
-        every,
-        reply,
-    }
-}
-
 #[test]
 fn throttling_on_half_the_requests_still_writes_everything() {
     let (mut env, p) = env_with_pages("halfthrottle", 35);
@@ -23,8 +13,8 @@ fn throttling_on_half_the_requests_still_writes_everything() {
     let proxy = behind_proxy(
         &mut env,
         vec![
-            rule("GetParametersByPath", 0, usize::MAX, 2, throttle()),
-            rule("GetParameters", 0, usize::MAX, 2, throttle()),
+            Rule::new("GetParametersByPath", 0, usize::MAX, 2, throttle()),
+            Rule::new("GetParameters", 0, usize::MAX, 2, throttle()),
         ],
     );
     env.run(&["get", &p]).expect_code(0);
@@ -44,7 +34,7 @@ fn persistent_500_fails_within_a_bounded_time() {
     let (mut env, p) = env_with_pages("persist500", 3);
     let _proxy = behind_proxy(
         &mut env,
-        vec![rule(
+        vec![Rule::new(
             "GetParametersByPath",
             0,
             usize::MAX,
@@ -75,7 +65,13 @@ fn a_connection_reset_mid_pagination_is_retried() {
     let (mut env, p) = env_with_pages("reset", 25);
     let proxy = behind_proxy(
         &mut env,
-        vec![rule("GetParametersByPath", 1, 1, 1, Reply::ResetAfter(40))],
+        vec![Rule::new(
+            "GetParametersByPath",
+            1,
+            1,
+            1,
+            Reply::ResetAfter(40),
+        )],
     );
     let run = env.run(&["get", &p]);
     run.expect_code(0);
@@ -95,7 +91,7 @@ fn a_truncated_body_mid_pagination_is_retried() {
     let (mut env, p) = env_with_pages("truncate", 25);
     let proxy = behind_proxy(
         &mut env,
-        vec![rule("GetParametersByPath", 1, 1, 1, Reply::Truncate)],
+        vec![Rule::new("GetParametersByPath", 1, 1, 1, Reply::Truncate)],
     );
     let run = env.run(&["get", &p]);
     run.expect_code(0);
@@ -115,7 +111,7 @@ fn a_truncated_body_on_every_attempt_fails_cleanly() {
     let (mut env, p) = env_with_pages("truncall", 25);
     let _proxy = behind_proxy(
         &mut env,
-        vec![rule(
+        vec![Rule::new(
             "GetParametersByPath",
             1,
             usize::MAX,
@@ -138,7 +134,7 @@ fn a_stalled_server_times_out_as_asked() {
     let (mut env, p) = env_with_pages("stall", 3);
     let _proxy = behind_proxy(
         &mut env,
-        vec![rule(
+        vec![Rule::new(
             "GetParametersByPath",
             0,
             usize::MAX,

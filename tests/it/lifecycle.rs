@@ -3,14 +3,13 @@
 //! the depth guard, metadata carried across accounts, the KMS key fallback, read-back before
 //! a move deletes, the infra references a move leaves, and never a value in any output.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_ssm::types::{ParameterTier, ParameterType, Tag};
 use rexpect::process::WaitStatus;
 
 use crate::support::proxy::{Proxy, Reply, Rule};
-use crate::support::{Moto, TestEnv, runtime, ssm_client};
+use crate::support::{Moto, Stored, TestEnv, runtime, ssm_client, stored};
 
 const DEV: &str = "111111111111";
 const PROD: &str = "222222222222";
@@ -108,31 +107,6 @@ fn names_in(url: &str, prefix: &str) -> Vec<String> {
     }
     out.sort();
     out
-}
-
-fn value_of(url: &str, name: &str) -> Option<(String, i64)> {
-    let client = ssm_client(url, "eu-west-1");
-    let out = runtime()
-        .block_on(
-            client
-                .get_parameter()
-                .name(name)
-                .with_decryption(true)
-                .send(),
-        )
-        .ok()?;
-    let p = out.parameter()?;
-    Some((p.value()?.to_string(), p.version()))
-}
-
-fn rule(op: &'static str, skip: usize, times: usize, every: usize, reply: Reply) -> Rule {
-    Rule {
-        op,
-        skip,
-        times,
-        every,
-        reply,
-    }
 }
 
 #[test]
@@ -250,7 +224,7 @@ fn rm_survives_throttling_and_reports_absent_names() {
     let throttle = Reply::AwsError(400, "ThrottlingException");
     let proxy = Proxy::start(
         &t.dev.url,
-        vec![rule("DeleteParameters", 0, usize::MAX, 2, throttle)],
+        vec![Rule::new("DeleteParameters", 0, usize::MAX, 2, throttle)],
     );
     t.profiles(&proxy.url, &t.prod.url.clone());
     let dev = t.dev.url.clone();
@@ -296,7 +270,7 @@ fn ctrl_c_mid_delete_finishes_the_request_in_flight_and_starts_no_other() {
     let mut t = accounts(false);
     let slow = Proxy::start(
         &t.dev.url,
-        vec![rule(
+        vec![Rule::new(
             "DeleteParameters",
             0,
             usize::MAX,
@@ -347,6 +321,10 @@ fn ctrl_c_mid_delete_finishes_the_request_in_flight_and_starts_no_other() {
     assert_eq!(names_in(&dev, "/k8s/feature-stop-"), names[10..].to_vec());
 }
 
+fn version_of(p: Stored) -> (String, i64) {
+    (p.value, p.version)
+}
+
 /// A String with description, tags, Advanced tier; a SecureString under its own key.
 fn seed_rich(t: &mut Accounts) {
     let client = ssm_client(&t.dev.url, "eu-west-1");
@@ -380,47 +358,6 @@ fn seed_rich(t: &mut Accounts) {
     );
     t.env.watch("rich-plain-sender");
     t.env.watch("rich-secure-token");
-}
-
-fn metadata(url: &str, name: &str) -> BTreeMap<&'static str, String> {
-    let client = ssm_client(url, "eu-west-1");
-    let rt = runtime();
-    let filter = aws_sdk_ssm::types::ParameterStringFilter::builder()
-        .key("Name")
-        .option("Equals")
-        .values(name)
-        .build()
-        .unwrap();
-    let out = rt
-        .block_on(
-            client
-                .describe_parameters()
-                .parameter_filters(filter)
-                .send(),
-        )
-        .expect("describe");
-    let p = &out.parameters()[0];
-    let tags = rt
-        .block_on(
-            client
-                .list_tags_for_resource()
-                .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
-                .resource_id(name)
-                .send(),
-        )
-        .expect("tags");
-    let mut m = BTreeMap::new();
-    m.insert("type", format!("{:?}", p.r#type()));
-    m.insert("description", p.description().unwrap_or("").to_string());
-    m.insert("tier", format!("{:?}", p.tier()));
-    m.insert("key", p.key_id().unwrap_or("").to_string());
-    let tags: Vec<String> = tags
-        .tag_list()
-        .iter()
-        .map(|t| format!("{}={}", t.key(), t.value()))
-        .collect();
-    m.insert("tags", tags.join(","));
-    m
 }
 
 #[test]
@@ -461,27 +398,43 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
         ("/k8s/old-api/SENDER_NAME", "/k8s/new-api/SENDER_NAME"),
         ("/k8s/old-api/TOKEN", "/k8s/new-api/TOKEN"),
     ] {
-        assert_eq!(
-            metadata(&t.dev.url, old).get("type"),
-            metadata(&prod, new).get("type")
+        let (source, copy) = (
+            stored(&t.dev.url, old).unwrap(),
+            stored(&prod, new).unwrap(),
         );
-        let copied = metadata(&prod, new);
-        assert_eq!(copied["description"], format!("about {old}"));
-        assert_eq!(copied["tier"], "Some(Advanced)");
-        assert_eq!(copied["tags"], "team=core");
+        assert_eq!(copy.value, source.value);
+        assert_eq!(copy.kind, source.kind);
         assert_eq!(
-            value_of(&prod, new).unwrap().0,
-            value_of(&t.dev.url, old).unwrap().0
+            copy.description.as_deref(),
+            Some(format!("about {old}").as_str())
         );
+        assert_eq!(copy.tier, "Advanced");
+        assert_eq!(copy.tags, [("team".to_string(), "core".to_string())]);
+        assert_eq!(copy.key, source.key);
     }
     assert_eq!(
-        metadata(&prod, "/k8s/new-api/TOKEN")["key"],
-        "alias/team-key"
+        stored(&prod, "/k8s/new-api/TOKEN").unwrap().key.as_deref(),
+        Some("alias/team-key")
     );
     assert_eq!(
-        metadata(&prod, "/k8s/new-api/SENDER_NAME")["type"],
-        "Some(String)"
+        stored(&prod, "/k8s/new-api/SENDER_NAME").unwrap().kind,
+        "String"
     );
+
+    let run = t.run(&[
+        "cp",
+        "old-api/NOPE",
+        "new-api/NOPE",
+        "--from-profile",
+        "dev",
+        "--to-profile",
+        "prod",
+        "--yes",
+    ]);
+    run.expect_code(4);
+    assert!(run.stderr.contains(&format!(
+        "error: no parameter /k8s/old-api/NOPE in account {DEV} (dev)"
+    )));
 
     // Again: both unchanged, nothing written, no question needed.
     let puts = proxy.count("PutParameter");
@@ -529,7 +482,7 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
     assert!(run.stderr.contains("hint: pass --overwrite"));
     t.run(&args).expect_code(5);
     assert_eq!(
-        value_of(&prod, "/k8s/new-api/TOKEN").unwrap(),
+        version_of(stored(&prod, "/k8s/new-api/TOKEN").unwrap()),
         ("rotated-in-prod-token".into(), 2)
     );
     let mut over = args.to_vec();
@@ -546,7 +499,7 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
     assert_eq!(token["status"], "overwritten");
     assert_eq!(token["version"], 3);
     assert_eq!(
-        value_of(&prod, "/k8s/new-api/TOKEN").unwrap(),
+        version_of(stored(&prod, "/k8s/new-api/TOKEN").unwrap()),
         ("rich-secure-token".into(), 3)
     );
     assert_eq!(doc["to"]["account"], PROD);
@@ -558,7 +511,7 @@ fn a_kms_key_the_destination_rejects_falls_back_to_its_default_key_with_a_warnin
     seed_rich(&mut t);
     let proxy = Proxy::start(
         &t.prod.url,
-        vec![rule(
+        vec![Rule::new(
             "PutParameter",
             0,
             1,
@@ -587,7 +540,10 @@ fn a_kms_key_the_destination_rejects_falls_back_to_its_default_key_with_a_warnin
     );
     assert_eq!(proxy.count("PutParameter"), 2);
     assert_eq!(
-        metadata(&t.prod.url, "/k8s/new-api/TOKEN")["key"],
+        stored(&t.prod.url, "/k8s/new-api/TOKEN")
+            .unwrap()
+            .key
+            .unwrap(),
         "alias/aws/ssm"
     );
 }
@@ -614,11 +570,11 @@ fn mv_reads_back_deletes_the_source_and_lists_what_the_infra_code_still_declares
         "{}",
         run.stdout
     );
-    assert!(value_of(&dev, "/k8s/api/IP_API_KEY").is_none());
+    assert!(stored(&dev, "/k8s/api/IP_API_KEY").is_none());
     assert_eq!(
-        value_of(&dev, "/k8s/api/INTELLECTUAL_PROPERTY_API_KEY")
+        stored(&dev, "/k8s/api/INTELLECTUAL_PROPERTY_API_KEY")
             .unwrap()
-            .0,
+            .value,
         "ip-api-key-moving"
     );
     let line = "still declared at apps/api/infra/api.ts:24: INTELLECTUAL_PROPERTY_API_KEY = /k8s/api/IP_API_KEY (api; dev, staging, prod)";
@@ -638,7 +594,10 @@ fn mv_reads_back_deletes_the_source_and_lists_what_the_infra_code_still_declares
 fn mv_keeps_every_source_when_a_copy_fails_and_reports_each_name() {
     let mut t = accounts(false);
     let denied = Reply::AwsError(400, "AccessDeniedException");
-    let proxy = Proxy::start(&t.prod.url, vec![rule("PutParameter", 1, 1, 1, denied)]);
+    let proxy = Proxy::start(
+        &t.prod.url,
+        vec![Rule::new("PutParameter", 1, 1, 1, denied)],
+    );
     t.profiles(&t.dev.url.clone(), &proxy.url);
     let dev = t.dev.url.clone();
     let names = seed_many(&mut t.env, &dev, "/k8s/half-api/", 3);

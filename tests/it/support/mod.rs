@@ -323,6 +323,84 @@ pub fn ssm_client(url: &str, region: &str) -> aws_sdk_ssm::Client {
     aws_sdk_ssm::Client::from_conf(conf)
 }
 
+/// A parameter as moto holds it.
+pub struct Stored {
+    /// The decrypted value.
+    pub value: String,
+    /// `String`, `StringList` or `SecureString`.
+    pub kind: String,
+    /// Current version.
+    pub version: i64,
+    /// Tags, in moto's order.
+    pub tags: Vec<(String, String)>,
+    /// Description, from DescribeParameters.
+    pub description: Option<String>,
+    /// `Standard` or `Advanced`.
+    pub tier: String,
+    /// KMS key of a SecureString.
+    pub key: Option<String>,
+}
+
+/// The stored value, type, version, tags, description, tier and key of `name` in the server
+/// at `url`; None if it does not exist.
+pub fn stored(url: &str, name: &str) -> Option<Stored> {
+    let client = ssm_client(url, "eu-west-1");
+    let rt = runtime();
+    let p = rt
+        .block_on(
+            client
+                .get_parameter()
+                .name(name)
+                .with_decryption(true)
+                .send(),
+        )
+        .ok()?
+        .parameter?;
+    let tags = rt
+        .block_on(
+            client
+                .list_tags_for_resource()
+                .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
+                .resource_id(name)
+                .send(),
+        )
+        .ok()?
+        .tag_list
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
+    let filter = aws_sdk_ssm::types::ParameterStringFilter::builder()
+        .key("Name")
+        .option("Equals")
+        .values(name)
+        .build()
+        .ok()?;
+    let meta = rt
+        .block_on(
+            client
+                .describe_parameters()
+                .parameter_filters(filter)
+                .send(),
+        )
+        .ok()?
+        .parameters?
+        .into_iter()
+        .next()?;
+    Some(Stored {
+        value: p.value?,
+        kind: p.r#type?.as_str().to_string(),
+        version: p.version,
+        tags,
+        description: meta.description,
+        tier: meta
+            .tier
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        key: meta.key_id,
+    })
+}
+
 /// Sources `file` in `shell` and returns `$name`'s exact bytes; runs in `cwd`.
 pub fn source_value(shell: &str, file: &Path, name: &str, cwd: &Path) -> String {
     let script = format!(". \"$1\" && printf %s \"${name}\"");

@@ -41,6 +41,19 @@ pub struct Rule {
     pub reply: Reply,
 }
 
+impl Rule {
+    /// Answers matching requests `skip` to `skip + times - 1`, every `every`-th, with `reply`.
+    pub fn new(op: &'static str, skip: usize, times: usize, every: usize, reply: Reply) -> Rule {
+        Rule {
+            op,
+            skip,
+            times,
+            every,
+            reply,
+        }
+    }
+}
+
 /// A running proxy; stops on drop.
 pub struct Proxy {
     /// `http://127.0.0.1:PORT`.
