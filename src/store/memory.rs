@@ -74,6 +74,18 @@ impl MemoryStore {
             .map(|p| (p.value.expose().to_string(), p.version))
     }
 
+    /// Names beginning with `prefix` (a path prefix ends with `/`, so this serves both the
+    /// path and the name-prefix lookups).
+    fn names_starting(&self, op: &'static str, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.enter(op, prefix)?;
+        let map = self.params.lock().map_err(|_| poisoned())?;
+        Ok(map
+            .keys()
+            .filter(|n| n.starts_with(prefix))
+            .cloned()
+            .collect())
+    }
+
     fn enter(&self, op: &'static str, arg: &str) -> Result<(), StoreError> {
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(format!("{op} {arg}"));
@@ -134,13 +146,7 @@ impl SecretStore for MemoryStore {
     }
 
     async fn names_under(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.enter("names_under", prefix)?;
-        let map = self.params.lock().map_err(|_| poisoned())?;
-        Ok(map
-            .keys()
-            .filter(|n| n.starts_with(prefix))
-            .cloned()
-            .collect())
+        self.names_starting("names_under", prefix)
     }
 
     async fn identity(&self) -> Result<Identity, StoreError> {
@@ -208,13 +214,7 @@ impl SecretStore for MemoryStore {
     }
 
     async fn names_beginning(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.enter("names_beginning", prefix)?;
-        let map = self.params.lock().map_err(|_| poisoned())?;
-        Ok(map
-            .keys()
-            .filter(|n| n.starts_with(prefix))
-            .cloned()
-            .collect())
+        self.names_starting("names_beginning", prefix)
     }
 
     async fn delete(&self, names: &[String]) -> Result<Deleted, StoreError> {

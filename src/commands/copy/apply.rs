@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
+use futures_util::future::join_all;
 
 use super::{DEFAULT_KEY, Item, State, WRITE_BATCH};
 use crate::commands::accounts::Account;
@@ -14,9 +15,28 @@ use crate::model::{Kind, NewParameter};
 use crate::output::Output;
 use crate::store::{DELETE_BATCH, SecretStore, StoreError};
 
+/// Every write, `WRITE_BATCH` at once, batch after batch until done or Ctrl-C; what each did.
+pub(super) async fn write_all<S: SecretStore>(
+    writes: &[&Item],
+    to: &Account<S>,
+    interrupts: &Interrupts,
+    out: &mut Output,
+) -> Applied {
+    let (results, end) = in_batches(writes, WRITE_BATCH, interrupts, out, |batch| {
+        join_all(batch.iter().map(|i| write_one(&to.store, i)))
+    })
+    .await;
+    let mut applied = Applied::default();
+    applied.record_writes(writes, results.into_iter().flatten(), end, out);
+    for w in &applied.warnings {
+        out.warn(w);
+    }
+    applied
+}
+
 /// One PutParameter with the source's type, description, tier, tags and key; a key the
 /// destination rejects (`InvalidKeyId`) is replaced by its default key, with a warning.
-pub(super) async fn write_one<S: SecretStore>(
+async fn write_one<S: SecretStore>(
     to: &S,
     item: &Item,
 ) -> (Result<i64, StoreError>, Option<String>) {
@@ -60,7 +80,7 @@ pub(super) struct Applied {
 }
 
 impl Applied {
-    pub(super) fn record_writes(
+    fn record_writes(
         &mut self,
         writes: &[&Item],
         results: impl Iterator<Item = (Result<i64, StoreError>, Option<String>)>,

@@ -9,10 +9,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Result;
-use futures_util::future::join_all;
 
 use super::accounts::{Account, identities};
-use super::batches::{End, in_batches};
+use super::batches::End;
 use super::plan::{self, Confirm, Go};
 use crate::error::{Error, Field};
 use crate::infra::Reference;
@@ -22,7 +21,7 @@ use crate::output::Output;
 use crate::prompt::Prompter;
 use crate::store::SecretStore;
 use crate::validate;
-use apply::{Applied, move_sources, write_one};
+use apply::{Applied, move_sources, write_all};
 use report::{Sides, report, shown};
 
 /// Writes in flight at once, one batch between interrupt checks.
@@ -172,15 +171,7 @@ pub async fn run<S: SecretStore>(
     {
         return Ok(code);
     }
-    let mut applied = Applied::default();
-    let (results, end) = in_batches(&writes, WRITE_BATCH, interrupts, out, |batch| {
-        join_all(batch.iter().map(|i| write_one(&to.store, i)))
-    })
-    .await;
-    applied.record_writes(&writes, results.into_iter().flatten(), end, out);
-    for w in &applied.warnings {
-        out.warn(w);
-    }
+    let mut applied = write_all(&writes, to, interrupts, out).await;
     if plan.opts.moving && applied.all_written(&writes) {
         move_sources(&items, from, to, &mut applied, interrupts, out).await?;
     }
