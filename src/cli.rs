@@ -145,7 +145,7 @@ pub enum Command {
     /// account cannot use is replaced by its default key, with a warning). The destination
     /// may be another account: --from-profile / --to-profile [default: --profile]. A
     /// destination holding the same value is skipped as `unchanged`; one holding another
-    /// value is refused (exit 5) unless --overwrite. The plan (each name: new, unchanged,
+    /// value is refused (exit 5) unless --overwrite (so is another type). The plan (each name: new, unchanged,
     /// differs, overwrite; each account and identity) is shown first and applied only with
     /// --yes or a "yes" on the terminal; --dry-run prints it and stops.
     #[command(after_help = EXIT_CODES_HELP)]
@@ -217,7 +217,7 @@ pub struct CopyArgs {
     #[arg(long, value_name = "NAME")]
     pub to_profile: Option<String>,
 
-    /// Replace destinations that hold another value with a new version.
+    /// Replace destinations that hold another value (or type) with a new version.
     #[arg(long)]
     pub overwrite: bool,
 

@@ -214,7 +214,7 @@ pub enum Error {
     },
     /// `cp`/`mv`: destinations that exist with other values, without `--overwrite`.
     #[error(
-        "{count} destination{} exist{} with a different value (marked `differs` above)",
+        "{count} destination{} exist{} with a different value or type (marked `differs` above)",
         if *.count == 1 { "" } else { "s" },
         if *.count == 1 { "s" } else { "" }
     )]

@@ -193,3 +193,130 @@ async fn a_move_in_one_account_copies_reads_back_and_then_deletes() {
     );
     assert!(acct.store.get("/k8s/api/KEY").is_none());
 }
+
+#[tokio::test]
+async fn a_move_stopped_by_ctrl_c_before_its_writes_keeps_every_source() {
+    let names: Vec<String> = (0..12).map(|i| format!("/k8s/api/KEY_{i:02}")).collect();
+    let params: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), "moving-value-x"))
+        .collect();
+    let acct = account("dev", MemoryStore::new("1").with(&params));
+    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
+    let (mut out, seen) = Output::capture(Verbosity::default());
+    let (trigger, interrupts) = Interrupts::manual();
+    trigger.fire();
+    let plan = copy::plan(
+        copy::Options {
+            source: "api/".into(),
+            destination: "api-v2/".into(),
+            prefix: true,
+            overwrite: false,
+            moving: true,
+            same_account: true,
+            confirm: YES,
+            namespace: "/k8s/".into(),
+        },
+        false,
+    )
+    .unwrap();
+    let err = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
+        .await
+        .unwrap_err()
+        .downcast::<Error>()
+        .unwrap();
+    assert_eq!(err.exit_code(), 130);
+    assert!(
+        err.to_string()
+            .contains("no source is deleted unless its line says so")
+    );
+    let lines: Vec<String> = seen.stdout().lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 12);
+    assert_eq!(
+        lines[0],
+        "not-started /k8s/api/KEY_00 -> /k8s/api-v2/KEY_00 (source kept)"
+    );
+    let calls = acct.store.calls();
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.starts_with("put") || c.starts_with("delete")),
+        "{calls:?}"
+    );
+    assert!(names.iter().all(|n| acct.store.get(n).is_some()));
+}
+
+#[tokio::test]
+async fn the_plan_of_a_delete_points_at_the_infra_code_that_still_declares_a_name() {
+    let acct = account(
+        "dev",
+        MemoryStore::new("1").with(&[("/k8s/api/OLD_KEY", "old-value-xyz")]),
+    );
+    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
+    let (mut out, seen) = Output::capture(Verbosity::default());
+    let (_, interrupts) = Interrupts::manual();
+    let refs = [crate::infra::Reference {
+        path: "/k8s/api/OLD_KEY".into(),
+        service: "api".into(),
+        name: "OLD_KEY".into(),
+        file: "apps/api/infra/api.ts".into(),
+        line: 12,
+        envs: vec!["dev", "prod"],
+    }];
+    let dry = Confirm {
+        dry_run: true,
+        ..Confirm::default()
+    };
+    let plan = rm_plan(&["api/OLD_KEY"], dry, false);
+    let code = remove::run(plan, &acct, &refs, &prompter, &mut out, &interrupts)
+        .await
+        .unwrap();
+    assert_eq!(code, 0);
+    assert!(seen.stdout().ends_with(
+        "  /k8s/api/OLD_KEY\nstill declared at apps/api/infra/api.ts:12: OLD_KEY = /k8s/api/OLD_KEY (api; dev, prod)\n"
+    ), "{}", seen.stdout());
+    assert_eq!(seen.stderr(), "dry run: nothing was changed\n");
+    assert!(acct.store.get("/k8s/api/OLD_KEY").is_some());
+}
+
+#[tokio::test]
+async fn two_profiles_reaching_one_account_cannot_move_a_name_onto_itself() {
+    let from = account(
+        "dev",
+        MemoryStore::new("1").with(&[("/k8s/api/KEY", "moving-value-1")]),
+    );
+    let to = account(
+        "dev-admin",
+        MemoryStore::new("1").with(&[("/k8s/api/KEY", "moving-value-1")]),
+    );
+    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
+    let (mut out, _seen) = Output::capture(Verbosity::default());
+    let (_, interrupts) = Interrupts::manual();
+    let plan = copy::plan(
+        copy::Options {
+            source: "api/KEY".into(),
+            destination: "api/KEY".into(),
+            prefix: false,
+            overwrite: false,
+            moving: true,
+            same_account: false,
+            confirm: YES,
+            namespace: "/k8s/".into(),
+        },
+        false,
+    )
+    .unwrap();
+    let err = copy::run(plan, &from, &to, &[], &prompter, &mut out, &interrupts)
+        .await
+        .unwrap_err()
+        .downcast::<Error>()
+        .unwrap();
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(
+        err.to_string(),
+        "/k8s/api/KEY overlaps /k8s/api/KEY in account 1 (eu-west-1)"
+    );
+    for store in [&from.store, &to.store] {
+        assert_eq!(store.calls(), ["identity "]);
+    }
+}

@@ -104,25 +104,43 @@ pub fn plan(opts: Options, interactive: bool) -> Result<Plan, Error> {
             (src, dst)
         }
     };
-    if opts.same_account {
-        let overlap = match opts.prefix {
-            true => destination.starts_with(&source) || source.starts_with(&destination),
-            false => source == destination,
-        };
-        if overlap {
-            return Err(bad(
-                Field::Destination,
-                format!("{destination} overlaps {source} in the same account"),
-            ));
-        }
-    }
-    opts.confirm
-        .check(interactive, if opts.moving { "moving" } else { "copying" })?;
-    Ok(Plan {
+    let plan = Plan {
         source,
         destination,
         opts,
-    })
+    };
+    if plan.opts.same_account && plan.overlaps() {
+        return Err(plan.overlap_error("in the same account"));
+    }
+    plan.opts.confirm.check(
+        interactive,
+        if plan.opts.moving {
+            "moving"
+        } else {
+            "copying"
+        },
+    )?;
+    Ok(plan)
+}
+
+impl Plan {
+    /// Whether a source could be its own destination (or a destination another's source).
+    fn overlaps(&self) -> bool {
+        match self.opts.prefix {
+            true => {
+                self.destination.starts_with(&self.source)
+                    || self.source.starts_with(&self.destination)
+            }
+            false => self.source == self.destination,
+        }
+    }
+
+    fn overlap_error(&self, place: &str) -> Error {
+        Error::Invalid {
+            field: Field::Destination,
+            reason: format!("{} overlaps {} {place}", self.destination, self.source),
+        }
+    }
 }
 
 /// Reads both sides, shows the plan, confirms, writes batch by batch, (for `mv`) reads back
@@ -144,6 +162,14 @@ pub async fn run<S: SecretStore>(
         Ok(ids) => ids,
         Err(code) => return Ok(code),
     };
+    // Two profiles may reach one account: then a move onto itself would delete the copy.
+    if ids[0].account == ids[1].account && plan.overlaps() {
+        let (a, b) = tokio::join!(from.store.session(), to.store.session());
+        if a.region == b.region {
+            let place = format!("in account {} ({})", ids[0].account, a.region);
+            return Err(plan.overlap_error(&place).into());
+        }
+    }
     let sides = Sides::new((from, &ids[0]), (to, &ids[1]));
     let sources = read_sources(&plan, from, &ids[0].account).await?;
     let items = classify(&plan, sources, to).await?;

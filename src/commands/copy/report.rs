@@ -54,7 +54,7 @@ pub(super) fn shown<'r>(
             i.dst
         ));
         if i.state == State::Differs {
-            text.push_str("  (holds another value; --overwrite replaces it)");
+            text.push_str("  (another value or type; --overwrite replaces it)");
         }
     }
     let rows: Vec<serde_json::Value> = items
