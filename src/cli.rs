@@ -144,10 +144,10 @@ pub enum Command {
     /// Type, description, tags, tier and KMS key are carried over (a key the destination
     /// account cannot use is replaced by its default key, with a warning). The destination
     /// may be another account: --from-profile / --to-profile [default: --profile]. A
-    /// destination holding the same value is skipped as `unchanged`; one holding another
-    /// value is refused (exit 5) unless --overwrite (so is another type). The plan (each name: new, unchanged,
-    /// differs, overwrite; each account and identity) is shown first and applied only with
-    /// --yes or a "yes" on the terminal; --dry-run prints it and stops.
+    /// destination holding the same value and type is skipped as `unchanged`; one holding
+    /// another value or type is refused (exit 5) unless --overwrite. The plan (each name:
+    /// new, unchanged, differs, overwrite; each account and identity) is shown first and
+    /// applied only with --yes or a "yes" on the terminal; --dry-run prints it and stops.
     #[command(after_help = EXIT_CODES_HELP)]
     Cp(CopyArgs),
 
