@@ -107,35 +107,13 @@ pub async fn run<S: SecretStore>(
     };
     let (found, absent) = select(&plan.selection, &account.store).await?;
     if found.is_empty() {
-        let what = match &plan.selection {
-            Selection::Names(n) if n.len() == 1 => format!("no parameter {}", n[0]),
-            Selection::Names(_) => "none of these parameters exists".to_string(),
-            Selection::Prefix(p) => format!("no parameter's name begins with {p}"),
-        };
-        return Err(Error::NotFound {
-            what,
-            account: id.account,
-            profile: account.label().to_string(),
-        }
-        .into());
+        return Err(not_found(&plan.selection, id.account, account).into());
     }
     let still = plan::still_declared(references, |path| found.iter().any(|n| n == path));
-    let mut text = format!(
-        "About to delete {} from {}:",
-        plan::count(found.len()),
-        account.describe(&id)
-    );
-    for name in &found {
-        text.push_str(&format!("\n  {name}"));
-    }
-    for name in &absent {
-        text.push_str(&format!("\n  {name} (not found; skipped)"));
-    }
-    let question = format!("Delete {}?", plan::count(found.len()));
     let shown = plan::Shown {
-        text,
+        text: plan_text(&found, &absent, &account.describe(&id)),
         still: &still,
-        question,
+        question: format!("Delete {}?", plan::count(found.len())),
         json: document(&found, &absent, |_| "planned", &id.account, account, &still),
     };
     match plan::show_and_confirm(&plan.confirm, shown, prompter, NOTHING, out).await? {
@@ -157,6 +135,31 @@ pub async fn run<S: SecretStore>(
         out,
     )?;
     outcome.finish(found.len())
+}
+
+fn not_found<S>(selection: &Selection, account_id: String, account: &Account<S>) -> Error {
+    let what = match selection {
+        Selection::Names(n) if n.len() == 1 => format!("no parameter {}", n[0]),
+        Selection::Names(_) => "none of these parameters exists".to_string(),
+        Selection::Prefix(p) => format!("no parameter's name begins with {p}"),
+    };
+    Error::NotFound {
+        what,
+        account: account_id,
+        profile: account.label().to_string(),
+    }
+}
+
+/// `About to delete 25 parameters from account ... :`, then each name.
+fn plan_text(found: &[String], absent: &[String], side: &str) -> String {
+    let mut text = format!("About to delete {} from {side}:", plan::count(found.len()));
+    for name in found {
+        text.push_str(&format!("\n  {name}"));
+    }
+    for name in absent {
+        text.push_str(&format!("\n  {name} (not found; skipped)"));
+    }
+    text
 }
 
 /// What `rm` found: the names that exist and, for given names, those that do not.
