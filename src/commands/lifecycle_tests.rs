@@ -320,3 +320,61 @@ async fn two_profiles_reaching_one_account_cannot_move_a_name_onto_itself() {
         assert_eq!(store.calls(), ["identity "]);
     }
 }
+
+#[tokio::test]
+async fn a_copy_carries_the_metadata_but_not_the_tags_aws_owns() {
+    use crate::model::{Kind, NewParameter, SecretValue, Tag, Tier};
+    use crate::store::SecretStore;
+    let acct = account("dev", MemoryStore::new("1"));
+    let tag = |key: &str, value: &str| Tag {
+        key: key.into(),
+        value: value.into(),
+    };
+    acct.store
+        .put(&NewParameter {
+            name: "/k8s/api/LIST".into(),
+            value: SecretValue::new("a,b,c-list-value".into()),
+            kind: Kind::StringList,
+            description: Some("three letters".into()),
+            key_id: None,
+            tier: Tier::Advanced,
+            tags: vec![
+                tag("team", "core"),
+                tag("aws:cloudformation:stack-name", "x"),
+            ],
+            overwrite: false,
+        })
+        .await
+        .unwrap();
+    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
+    let (mut out, _seen) = Output::capture(Verbosity::default());
+    let (_, interrupts) = Interrupts::manual();
+    let plan = copy::plan(
+        copy::Options {
+            source: "api/LIST".into(),
+            destination: "api-v2/LIST".into(),
+            prefix: false,
+            overwrite: false,
+            moving: false,
+            same_account: true,
+            confirm: YES,
+            namespace: "/k8s/".into(),
+        },
+        false,
+    )
+    .unwrap();
+    let code = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
+        .await
+        .unwrap();
+    assert_eq!(code, 0);
+    let copy = acct
+        .store
+        .read_full(&["/k8s/api-v2/LIST".to_string()])
+        .await
+        .unwrap();
+    let copy = &copy[0];
+    assert_eq!(copy.kind, Kind::StringList);
+    assert_eq!(copy.description.as_deref(), Some("three letters"));
+    assert_eq!(copy.tier, Tier::Advanced);
+    assert_eq!(copy.tags, [tag("team", "core")]);
+}

@@ -51,7 +51,13 @@ async fn write_one<S: SecretStore>(
             .clone()
             .filter(|k| src.kind == Kind::SecureString && k != DEFAULT_KEY),
         tier: src.tier,
-        tags: src.tags.clone(),
+        // `aws:` tags are AWS's own (CloudFormation's, for one); SSM refuses them from us.
+        tags: src
+            .tags
+            .iter()
+            .filter(|t| !t.key.starts_with("aws:"))
+            .cloned()
+            .collect(),
         overwrite: item.state == State::Overwrite,
     };
     match to.put(&param).await {
