@@ -263,7 +263,10 @@ async fn classify<S: SecretStore>(
     for s in &sources {
         let dst = match plan.opts.prefix {
             false => plan.destination.clone(),
-            true => format!("{}{}", plan.destination, &s.name[plan.source.len()..]),
+            true => {
+                let rest = s.name.strip_prefix(&plan.source).unwrap_or(&s.name);
+                format!("{}{rest}", plan.destination)
+            }
         };
         let dst =
             validate::full_name(&dst, &plan.opts.namespace).map_err(|reason| Error::Invalid {
