@@ -35,6 +35,7 @@ async fn main() -> ExitCode {
             ));
         }
     };
+    let modes = prompt::TerminalModes::save();
     let code = tokio::select! {
         result = app::run(cli, interrupts.clone()) => match result {
             Ok(code) => code,
@@ -47,6 +48,7 @@ async fn main() -> ExitCode {
             exit::INTERRUPTED
         }
     };
+    modes.restore();
     ExitCode::from(code)
 }
 

@@ -104,6 +104,43 @@ impl Prompter for Terminal {
     }
 }
 
+/// The terminal's modes when the command started, put back when it ends: the hidden value
+/// prompt turns echo off, and Ctrl-C may end the command before the prompt turns it on again
+/// (its thread is still blocked reading), which would leave the user's shell not echoing.
+pub struct TerminalModes {
+    #[cfg(unix)]
+    saved: Option<libc::termios>,
+}
+
+impl TerminalModes {
+    /// Reads stdin's modes, if it is a terminal.
+    pub fn save() -> Self {
+        #[cfg(unix)]
+        {
+            // SAFETY: termios is plain data that tcgetattr fills in; it is used only if
+            // tcgetattr succeeded, which it does only on a terminal.
+            let mut modes: libc::termios = unsafe { std::mem::zeroed() };
+            let ok = unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut modes) } == 0;
+            Self {
+                saved: ok.then_some(modes),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// Sets the saved modes again (nothing when stdin is not a terminal).
+    pub fn restore(&self) {
+        #[cfg(unix)]
+        if let Some(modes) = &self.saved {
+            // SAFETY: the modes were read from this descriptor by tcgetattr.
+            unsafe {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, modes);
+            }
+        }
+    }
+}
+
 /// Drops whatever was typed on the terminal and not yet read.
 fn discard_typeahead() {
     #[cfg(unix)]

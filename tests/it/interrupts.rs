@@ -220,3 +220,32 @@ fn an_invalid_request_against_an_mfa_profile_asks_nothing_and_sends_nothing() {
         );
     }
 }
+
+#[test]
+fn ctrl_c_at_the_hidden_value_prompt_leaves_the_terminal_echoing() {
+    let env = TestEnv::new();
+    let name = format!("/k8s/{}/NEVER", project("hidden-sigint"));
+    // The pty starts with echo off (rexpect's choice), so bash turns it on, runs the binary,
+    // waits for it (it handles SIGINT itself), then prints the modes it left.
+    let mut cmd = env.cmd_wrapped(
+        &["bash", "-c", "stty echo; \"$@\"; echo \"exit=$?\"; stty -a", "bash"],
+        &["create", "--name", &name, "--endpoint-url", &env.endpoint],
+    );
+    cmd.command
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::inherit());
+    let command = std::mem::replace(&mut cmd.command, std::process::Command::new("true"));
+    let options = rexpect::reader::Options::new()
+        .timeout_ms(Some(20_000))
+        .strip_ansi_escape_codes(true);
+    let mut s = rexpect::session::spawn_with_options(command, options).expect("spawn in a pty");
+    s.exp_string("Secret value").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    s.send_control('c').unwrap();
+    let rest = s.exp_eof().unwrap();
+    assert!(rest.contains("exit=130"), "{rest}");
+    let modes: Vec<&str> = rest.split_whitespace().collect();
+    assert!(modes.contains(&"echo"), "echo is off after the run: {rest}");
+    assert!(modes.contains(&"icanon"), "{rest}");
+    assert!(!exists(&env.moto_url, &name));
+}
