@@ -19,16 +19,8 @@ cargo build --release --locked --quiet --example latency_proxy
 bin="$PWD/target/release/secrets"
 latency="$PWD/target/release/examples/latency_proxy"
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 # moto, optionally paging DescribeParameters like SSM (see the header).
 cat >"$work/moto_aws_pages.py" <<'PY'
 import sys
@@ -54,24 +46,9 @@ PY
 declare -a direct slow
 i=0
 for account in 111111111111 222222222222 333333333333; do
-  port="$(free_port)"
-  MOTO_ACCOUNT_ID="$account" python3 "$work/moto_aws_pages.py" "${aws_pages:---stock}" \
-    -H 127.0.0.1 -p "$port" >"$work/moto.$i.log" 2>&1 &
-  pids+=("$!")
-  "$latency" proxy --upstream "127.0.0.1:$port" --delay-ms "$delay_ms" >"$work/proxy.$i" &
-  pids+=("$!")
-  direct[i]="http://127.0.0.1:$port"
+  direct[i]="$(start_moto env MOTO_ACCOUNT_ID="$account" python3 "$work/moto_aws_pages.py" "${aws_pages:---stock}")"
+  slow[i]="$(start_latency "$latency" "${direct[i]}" "$delay_ms")"
   i=$((i + 1))
-done
-for url in "${direct[@]}"; do
-  for _ in $(seq 50); do
-    python3 -c "import urllib.request; urllib.request.urlopen('$url/moto-api/')" 2>/dev/null && break
-    sleep 0.2
-  done
-done
-for i in 0 1 2; do
-  for _ in $(seq 50); do [ -s "$work/proxy.$i" ] && break; sleep 0.1; done
-  slow[i]="http://$(cat "$work/proxy.$i")"
 done
 
 # Emulator credentials only; profiles point each environment at its account's proxy.

@@ -18,26 +18,10 @@ cargo build --release --locked --quiet --example latency_proxy
 bin="$PWD/target/release/secrets"
 latency="$PWD/target/release/examples/latency_proxy"
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-pids+=("$!")
-"$latency" proxy --upstream "127.0.0.1:$port" --delay-ms "$delay_ms" >"$work/proxy" &
-pids+=("$!")
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null && break
-  sleep 0.2
-done
-for _ in $(seq 50); do [ -s "$work/proxy" ] && break; sleep 0.1; done
-url="http://$(cat "$work/proxy")"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+direct="$(start_moto)"
+url="$(start_latency "$latency" "$direct" "$delay_ms")"
 
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=eu-west-1
 export AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true
@@ -46,7 +30,7 @@ unset AWS_PROFILE AWS_ENDPOINT_URL
 mkdir -p "$work/repo/.git"
 cd "$work/repo"
 
-python3 - "http://127.0.0.1:$port" "$count" <<'PY'
+python3 - "$direct" "$count" <<'PY'
 import sys, boto3
 url, count = sys.argv[1], int(sys.argv[2])
 ssm = boto3.client("ssm", region_name="eu-west-1", endpoint_url=url,

@@ -18,11 +18,9 @@ if [ "$#" -eq 0 ]; then
   set -- "$PWD/target/release/secrets"
 fi
 
-work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -rf "$work"' EXIT
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+moto_url="$(start_moto)"
 
 repo="$work/repo"
 python3 - "$repo" "$PWD/tests/fixtures/monorepo" <<'PY'
@@ -56,11 +54,7 @@ print(f"generated {files} files (+1000 in node_modules)", file=sys.stderr)
 PY
 
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_EC2_METADATA_DISABLED=true
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/')" 2>/dev/null && break
-  sleep 0.2
-done
+export AWS_ENDPOINT_URL="$moto_url"
 
 # One file of timings per binary (bash 3 on macOS has no associative arrays).
 for _ in $(seq "$runs"); do

@@ -60,33 +60,16 @@ cargo build --release --locked --quiet --example latency_proxy
 bin="$PWD/target/release/secrets"
 latency="$PWD/target/release/examples/latency_proxy"
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-pids+=("$!")
-direct="http://127.0.0.1:$port"
-"$latency" proxy --upstream "127.0.0.1:$port" --delay-ms "$delay_ms" >"$work/proxy.addr" &
-pids+=("$!")
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+direct="$(start_moto)"
+slow="$(start_latency "$latency" "$direct" "$delay_ms")"
 
 # Benchmark credentials for the emulator only, and no profile files: nothing reaches AWS.
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=eu-west-1
 export AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true
 export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_CA_BUNDLE
-
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('$direct/moto-api/')" 2>/dev/null && break
-  sleep 0.2
-done
-slow="http://$(cat "$work/proxy.addr")"
 
 # A monorepo whose bench service declares 50 secrets outside /k8s/bench/ (the fixture's DSL
 # adds its common secrets to every service, as island.is does).

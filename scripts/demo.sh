@@ -13,20 +13,13 @@ fi
 cargo build --quiet --locked
 bin="$PWD/target/debug/secrets"
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-work="$(mktemp -d)"
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -rf "$work"' EXIT
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+moto_url="$(start_moto)"
 
 # Demo credentials for the emulator only; never real ones.
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=eu-west-1
-export AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/')" 2>/dev/null && break
-  sleep 0.2
-done
+export AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL="$moto_url"
 
 echo "== seeding the local SSM"
 python3 - <<'PY'

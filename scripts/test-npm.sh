@@ -24,14 +24,8 @@ fi
 yarn="$root/.tools/yarn/node_modules/.bin/yarn"
 cargo build --release --locked --quiet
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 fail() { echo "test-npm: FAILED: $*" >&2; exit 1; }
 
 bash scripts/package-npm.sh "$work/dist" --stubs "$target=$root/target/release/secrets" >/dev/null
@@ -39,22 +33,16 @@ version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 name="$(tar -xOzf "$(echo "$work"/dist/*-"$version".tgz | tr ' ' '\n' | grep -v -e '-linux-' -e '-darwin-')" package/package.json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).name))')"
 [ -n "$name" ] || fail "packages not built"
 python3 scripts/npm_registry.py "$work/dist" >"$work/registry.url" &
-pids+=("$!")
+track "$!"
 for _ in $(seq 50); do [ -s "$work/registry.url" ] && break; sleep 0.1; done
 registry="$(cat "$work/registry.url")"
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-pids+=("$!")
+moto_url="$(start_moto)"
 export AWS_ACCESS_KEY_ID=npmtest AWS_SECRET_ACCESS_KEY=npmtest AWS_REGION=eu-west-1
 export AWS_DEFAULT_REGION=eu-west-1
-export AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+export AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL="$moto_url"
 export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CA_BUNDLE
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/')" 2>/dev/null && break
-  sleep 0.2
-done
 value="npm-value with 'quotes', \$HOME and
 a second line"
 python3 -c 'import boto3, os, sys; boto3.client("ssm", endpoint_url=os.environ["AWS_ENDPOINT_URL"]).put_parameter(Name="/k8s/npmtest/NPM_VALUE", Value=sys.argv[1], Type="SecureString")' "$value"
