@@ -228,7 +228,12 @@ fn ctrl_c_at_the_hidden_value_prompt_leaves_the_terminal_echoing() {
     // The pty starts with echo off (rexpect's choice), so bash turns it on, runs the binary,
     // waits for it (it handles SIGINT itself), then prints the modes it left.
     let mut cmd = env.cmd_wrapped(
-        &["bash", "-c", "stty echo; \"$@\"; echo \"exit=$?\"; stty -a", "bash"],
+        &[
+            "bash",
+            "-c",
+            "stty echo; \"$@\"; echo \"exit=$?\"; stty -a",
+            "bash",
+        ],
         &["create", "--name", &name, "--endpoint-url", &env.endpoint],
     );
     cmd.command
