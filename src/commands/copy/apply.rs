@@ -60,9 +60,11 @@ async fn write_one<S: SecretStore>(
             .collect(),
         overwrite: item.state == State::Overwrite,
     };
-    match to.put(&param).await {
-        Err(StoreError::Service { code, .. }) if code == "InvalidKeyId" => {
-            let key = param.key_id.take().unwrap_or_default();
+    let first = to.put(&param).await;
+    let rejected =
+        matches!(&first, Err(StoreError::Service { code, .. }) if code == "InvalidKeyId");
+    match param.key_id.take() {
+        Some(key) if rejected => {
             let warning = format!(
                 "{}: the destination account cannot use KMS key {key}; encrypted with its \
                  default key ({DEFAULT_KEY}) instead",
@@ -70,7 +72,7 @@ async fn write_one<S: SecretStore>(
             );
             (to.put(&param).await, Some(warning))
         }
-        result => (result, None),
+        _ => (first, None),
     }
 }
 
