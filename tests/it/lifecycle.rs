@@ -301,11 +301,7 @@ fn ctrl_c_mid_delete_finishes_the_request_in_flight_and_starts_no_other() {
     s.exp_string("interrupted: finishing the request already sent")
         .unwrap();
     let rest = s.exp_eof().unwrap();
-    let code = match s.process().wait().unwrap() {
-        WaitStatus::Exited(_, code) => code,
-        other => panic!("not a normal exit: {other:?}"),
-    };
-    assert_eq!(code, 130, "{rest}");
+    assert_eq!(exit_code(&s), 130, "{rest}");
     assert_eq!(slow.count("DeleteParameters"), 1, "no second request");
     for n in &names[..10] {
         assert!(rest.contains(&format!("deleted {n}")), "{n}: {rest}");
@@ -323,6 +319,13 @@ fn ctrl_c_mid_delete_finishes_the_request_in_flight_and_starts_no_other() {
 
 fn version_of(p: Stored) -> (String, i64) {
     (p.value, p.version)
+}
+
+fn exit_code(s: &rexpect::session::PtySession) -> i32 {
+    match s.process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("not a normal exit: {other:?}"),
+    }
 }
 
 /// A String with description, tags, Advanced tier; a SecureString under its own key.
@@ -701,4 +704,34 @@ fn history_lists_versions_labels_and_descriptions_but_never_a_value() {
     assert!(run.stderr.contains(&format!(
         "no parameter /k8s/hist-api/NOPE in account {DEV} (dev)"
     )));
+}
+
+#[test]
+fn on_a_terminal_rm_asks_and_enter_alone_keeps_everything() {
+    let mut t = accounts(false);
+    let dev = t.dev.url.clone();
+    let names = seed_many(&mut t.env, &dev, "/k8s/asked-api/", 2);
+    let args = [
+        "rm",
+        "--prefix",
+        "asked-api/",
+        "--endpoint-url",
+        dev.as_str(),
+    ];
+    let mut s = t.env.spawn_in_pty(&args);
+    s.exp_string("About to delete 2 parameters from account")
+        .unwrap();
+    s.exp_string("Delete 2 parameters?").unwrap();
+    s.send_line("").unwrap();
+    let rest = s.exp_eof().unwrap();
+    assert!(rest.contains("nothing was deleted"), "{rest}");
+    assert_eq!(exit_code(&s), 1);
+    assert_eq!(names_in(&dev, "/k8s/asked-api/"), names);
+    let mut s = t.env.spawn_in_pty(&args);
+    s.exp_string("Delete 2 parameters?").unwrap();
+    s.send_line("y").unwrap();
+    let rest = s.exp_eof().unwrap();
+    assert!(rest.contains(&format!("deleted {}", names[1])), "{rest}");
+    assert_eq!(exit_code(&s), 0);
+    assert!(names_in(&dev, "/k8s/asked-api/").is_empty());
 }
