@@ -23,10 +23,7 @@ latency="$PWD/target/release/examples/latency_proxy"
 direct="$(start_moto)"
 url="$(start_latency "$latency" "$direct" "$delay_ms")"
 
-export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=eu-west-1
-export AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true
-export AWS_CONFIG_FILE="$work/config" AWS_SHARED_CREDENTIALS_FILE="$work/credentials"
-unset AWS_PROFILE AWS_ENDPOINT_URL
+emulator_env bench
 mkdir -p "$work/repo/.git"
 cd "$work/repo"
 

@@ -65,11 +65,7 @@ latency="$PWD/target/release/examples/latency_proxy"
 direct="$(start_moto)"
 slow="$(start_latency "$latency" "$direct" "$delay_ms")"
 
-# Benchmark credentials for the emulator only, and no profile files: nothing reaches AWS.
-export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=eu-west-1
-export AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true
-export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
-unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_CA_BUNDLE
+emulator_env bench
 
 # A monorepo whose bench service declares 50 secrets outside /k8s/bench/ (the fixture's DSL
 # adds its common secrets to every service, as island.is does).

@@ -16,6 +16,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# emulator_env KEY: credentials for the emulator only (KEY/KEY), region eu-west-1, and no
+# profile files, endpoint or session from the caller's environment: nothing reaches AWS.
+emulator_env() {
+  export AWS_ACCESS_KEY_ID="$1" AWS_SECRET_ACCESS_KEY="$1" AWS_REGION=eu-west-1
+  export AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true
+  export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
+  unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN AWS_CA_BUNDLE
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

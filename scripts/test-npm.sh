@@ -38,11 +38,8 @@ for _ in $(seq 50); do [ -s "$work/registry.url" ] && break; sleep 0.1; done
 registry="$(cat "$work/registry.url")"
 
 moto_url="$(start_moto)"
-export AWS_ACCESS_KEY_ID=npmtest AWS_SECRET_ACCESS_KEY=npmtest AWS_REGION=eu-west-1
-export AWS_DEFAULT_REGION=eu-west-1
-export AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL="$moto_url"
-export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CA_BUNDLE
+emulator_env npmtest
+export AWS_ENDPOINT_URL="$moto_url"
 value="npm-value with 'quotes', \$HOME and
 a second line"
 python3 -c 'import boto3, os, sys; boto3.client("ssm", endpoint_url=os.environ["AWS_ENDPOINT_URL"]).put_parameter(Name="/k8s/npmtest/NPM_VALUE", Value=sys.argv[1], Type="SecureString")' "$value"
