@@ -2,6 +2,8 @@
 //! (no request, no prompt, no credential provider), and only then are the real store,
 //! prompter and output built and handed to the command.
 
+mod lifecycle;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,23 +11,18 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::cli::{
-    ApplyArgs, AuditArgs, AuditFormat, Cli, Command, CopyArgs, CreateArgs, EnvArg, ExecArgs,
-    FormatArg, GetArgs, GlobalArgs, HistoryArgs, KindArg, ListArgs, RmArgs, TierArg,
+    AuditArgs, AuditFormat, Cli, Command, CreateArgs, EnvArg, ExecArgs, FormatArg, GetArgs,
+    GlobalArgs, KindArg, ListArgs, TierArg,
 };
-use crate::commands::accounts::Account;
-use crate::commands::plan::Confirm;
-use crate::commands::{audit, copy, create, exec, fetch, get, history, list, remove, whoami};
+use crate::commands::{audit, create, exec, fetch, get, list, whoami};
 use crate::config::{RepoConfig, find_repo_root};
 use crate::envfile::{Format, Target};
-use crate::error::{Error, Field, exit};
-use crate::infra::Reference;
+use crate::error::{Error, exit};
 use crate::interrupt::Interrupts;
 use crate::model::{Env, Kind, Tier};
 use crate::output::{Output, Verbosity};
 use crate::prompt::{Prompter, Terminal};
-use crate::store::SecretStore;
 use crate::store::ssm::{AwsSettings, SsmStore};
-use crate::validate;
 
 /// What every command's wiring needs.
 struct Wiring {
@@ -232,125 +229,6 @@ impl Wiring {
             accounts.push(create::Account { profile, store });
         }
         create::run(job, &accounts, &self.prompter, &mut self.out, interrupts).await
-    }
-}
-
-impl Wiring {
-    /// Names and plan checked, then the infra code read (for the references a move leaves
-    /// behind), then one or two accounts connected.
-    async fn copy(&mut self, args: CopyArgs, moving: bool, interrupts: &Interrupts) -> Result<u8> {
-        let (root, config) = repo(None, &self.cwd, false)?;
-        if self.g.profile.len() > 1 {
-            return Err(Error::OneProfileOnly.into());
-        }
-        let from_profile = args
-            .from_profile
-            .or_else(|| self.g.profile.first().cloned());
-        let to_profile = args.to_profile.or_else(|| from_profile.clone());
-        let from_settings = aws_settings(&self.g, &config, from_profile.clone())?;
-        let to_settings = aws_settings(&self.g, &config, to_profile.clone())?;
-        let opts = copy::Options {
-            source: args.source,
-            destination: args.destination,
-            prefix: args.prefix,
-            overwrite: args.overwrite,
-            moving,
-            same_account: from_profile == to_profile,
-            confirm: confirm(&args.apply),
-            namespace: config.prefix.clone(),
-        };
-        let same = opts.same_account;
-        let plan = copy::plan(opts, self.prompter.interactive())?;
-        let refs = match moving {
-            true => references(root, &mut self.out).await?,
-            false => Vec::new(),
-        };
-        let from = account(from_settings, &self.prompter).await?;
-        let to = match same {
-            true => None,
-            false => Some(account(to_settings, &self.prompter).await?),
-        };
-        let to = to.as_ref().unwrap_or(&from);
-        copy::run(
-            plan,
-            &from,
-            to,
-            &refs,
-            &self.prompter,
-            &mut self.out,
-            interrupts,
-        )
-        .await
-    }
-
-    async fn rm(&mut self, args: RmArgs, interrupts: &Interrupts) -> Result<u8> {
-        let (root, config) = repo(None, &self.cwd, false)?;
-        let settings = aws_settings(&self.g, &config, None)?;
-        let opts = remove::Options {
-            names: args.names,
-            prefix: args.prefix,
-            confirm: confirm(&args.apply),
-            namespace: config.prefix.clone(),
-        };
-        let plan = remove::plan(opts, self.prompter.interactive())?;
-        let refs = references(root, &mut self.out).await?;
-        let account = account(settings, &self.prompter).await?;
-        remove::run(
-            plan,
-            &account,
-            &refs,
-            &self.prompter,
-            &mut self.out,
-            interrupts,
-        )
-        .await
-    }
-
-    async fn history(&mut self, args: HistoryArgs) -> Result<u8> {
-        let (_, config) = repo(None, &self.cwd, false)?;
-        let settings = aws_settings(&self.g, &config, None)?;
-        let name = validate::existing_name(&args.name, &config.prefix).map_err(|reason| {
-            Error::Invalid {
-                field: Field::Source,
-                reason,
-            }
-        })?;
-        let account = account(settings, &self.prompter).await?;
-        history::run(&name, &account, args.json, &mut self.out).await
-    }
-}
-
-/// One account to write to or delete from: its store, and the profile that reaches it as
-/// the user chose it (`--profile`, else AWS_PROFILE as the store resolved it).
-async fn account(
-    settings: AwsSettings,
-    prompter: &Arc<dyn Prompter>,
-) -> Result<Account<SsmStore>, Error> {
-    let chosen = settings.profile.clone();
-    let store = connect(settings, prompter).await?;
-    let profile = match chosen {
-        Some(p) => Some(p),
-        None => store.session().await.profile,
-    };
-    Ok(Account { profile, store })
-}
-
-/// Every parameter the infra code declares, when run in the monorepo; nothing elsewhere.
-async fn references(root: Option<PathBuf>, out: &mut Output) -> Result<Vec<Reference>> {
-    let Some(root) = root else {
-        out.trace("not in a repository: the infra code is not checked for references");
-        return Ok(Vec::new());
-    };
-    tokio::task::spawn_blocking(move || crate::infra::references(&root))
-        .await
-        .context("reading the infra code failed")
-}
-
-fn confirm(args: &ApplyArgs) -> Confirm {
-    Confirm {
-        yes: args.yes,
-        dry_run: args.dry_run,
-        json: args.json,
     }
 }
 
