@@ -483,3 +483,27 @@ fn what_is_done_to_a_builder_and_not_evaluated_is_a_warning_with_its_place() {
         ]
     );
 }
+
+#[test]
+fn references_list_each_place_once_with_the_environments_that_declare_it() {
+    let refs = references(&fixture());
+    let find = |path: &str| {
+        refs.iter()
+            .filter(|r| r.path == path)
+            .map(|r| (r.service.as_str(), r.file.as_str(), r.line, r.envs.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        find("/k8s/api/IP_API_KEY"),
+        [(
+            "api",
+            "apps/api/infra/api.ts",
+            24,
+            vec!["dev", "staging", "prod"]
+        )]
+    );
+    // A feature on in prod only is declared for prod only.
+    let driving = find("/k8s/api/DRIVING_LICENSE_KEY");
+    assert_eq!(driving.len(), 1);
+    assert_eq!(driving[0].3, ["prod"]);
+}
