@@ -74,6 +74,7 @@ impl Wiring {
         .await
     }
 
+    /// Names or prefix (and its depth) checked, the infra code read, then the account.
     pub(super) async fn rm(&mut self, args: RmArgs, interrupts: &Interrupts) -> Result<u8> {
         let (root, config) = repo(None, &self.cwd, false)?;
         let settings = aws_settings(&self.g, &config, None)?;
@@ -97,6 +98,7 @@ impl Wiring {
         .await
     }
 
+    /// The name checked, then the account; never a value.
     pub(super) async fn history(&mut self, args: HistoryArgs) -> Result<u8> {
         let (_, config) = repo(None, &self.cwd, false)?;
         let settings = aws_settings(&self.g, &config, None)?;

@@ -61,6 +61,7 @@ impl<S> Report<'_, '_, S> {
         )
     }
 
+    /// The matrix (service x environment), then what is missing where, with file:line.
     pub(super) fn text(&self, out: &mut Output) -> Result<()> {
         let mut rows: Vec<Vec<String>> = vec![
             std::iter::once("SERVICE".to_string())
@@ -122,6 +123,7 @@ impl<S> Report<'_, '_, S> {
         Ok(())
     }
 
+    /// One JSON document: environments with their accounts, services, missing secrets.
     pub(super) fn json(&self, out: &mut Output) -> Result<()> {
         let environments: Vec<serde_json::Value> = self
             .targets
@@ -170,6 +172,7 @@ impl<S> Report<'_, '_, S> {
         Ok(())
     }
 
+    /// One `::error` workflow annotation per missing secret, at its file and line.
     pub(super) fn github(&self, out: &mut Output) -> Result<()> {
         for m in self.missing {
             let (account, _) = self.account(m.env);

@@ -114,6 +114,7 @@ impl Applied {
         self.end = end;
     }
 
+    /// Every write done, and nothing interrupted: the condition for a move to go on.
     pub(super) fn all_written(&self, writes: &[&Item]) -> bool {
         self.end == End::Complete
             && writes
@@ -121,6 +122,7 @@ impl Applied {
                 .all(|i| matches!(self.written.get(&i.dst), Some(Ok(_))))
     }
 
+    /// What became of `item`: unchanged, copied, overwritten, failed, unknown, not-started.
     pub(super) fn status(&self, item: &Item) -> &'static str {
         match (item.state, self.written.get(&item.dst)) {
             (State::Unchanged, _) => "unchanged",

@@ -20,6 +20,7 @@ pub(super) struct Sides {
 }
 
 impl Sides {
+    /// Each side's account, caller and profile, as text and as JSON.
     pub(super) fn new<S>(
         (from, from_id): (&Account<S>, &Identity),
         (to, to_id): (&Account<S>, &Identity),
@@ -33,6 +34,7 @@ impl Sides {
     }
 }
 
+/// The plan as shown: each name's state, both sides, the question, and the same as JSON.
 pub(super) fn shown<'r>(
     plan: &Plan,
     items: &[Item],
