@@ -36,19 +36,20 @@ fn rm_plan(names: &[&str], confirm: Confirm, interactive: bool) -> remove::Plan 
     .unwrap()
 }
 
-fn cp_plan(confirm: Confirm, interactive: bool, same_account: bool) -> copy::Plan {
+/// `cp`/`mv` SRC DST with --yes and no terminal; `prefix`, `moving` and `same_account` as given.
+fn cp_plan(src: &str, dst: &str, prefix: bool, moving: bool, same_account: bool) -> copy::Plan {
     copy::plan(
         copy::Options {
-            source: "api/KEY".into(),
-            destination: "api-v2/KEY".into(),
-            prefix: false,
+            source: src.into(),
+            destination: dst.into(),
+            prefix,
             overwrite: false,
-            moving: true,
+            moving,
             same_account,
-            confirm,
+            confirm: YES,
             namespace: "/k8s/".into(),
         },
-        interactive,
+        false,
     )
     .unwrap()
 }
@@ -142,7 +143,7 @@ async fn a_destination_that_cannot_sign_in_stops_the_move_before_any_read() {
     let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
     let (mut out, seen) = Output::capture(Verbosity::default());
     let (_, interrupts) = Interrupts::manual();
-    let plan = cp_plan(YES, false, false);
+    let plan = cp_plan("api/KEY", "api-v2/KEY", false, true, false);
     let code = copy::run(plan, &from, &to, &[], &prompter, &mut out, &interrupts)
         .await
         .unwrap();
@@ -164,7 +165,7 @@ async fn a_move_in_one_account_copies_reads_back_and_then_deletes() {
     let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
     let (mut out, seen) = Output::capture(Verbosity::default());
     let (_, interrupts) = Interrupts::manual();
-    let plan = cp_plan(YES, false, true);
+    let plan = cp_plan("api/KEY", "api-v2/KEY", false, true, true);
     let code = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
         .await
         .unwrap();
@@ -206,20 +207,7 @@ async fn a_move_stopped_by_ctrl_c_before_its_writes_keeps_every_source() {
     let (mut out, seen) = Output::capture(Verbosity::default());
     let (trigger, interrupts) = Interrupts::manual();
     trigger.fire();
-    let plan = copy::plan(
-        copy::Options {
-            source: "api/".into(),
-            destination: "api-v2/".into(),
-            prefix: true,
-            overwrite: false,
-            moving: true,
-            same_account: true,
-            confirm: YES,
-            namespace: "/k8s/".into(),
-        },
-        false,
-    )
-    .unwrap();
+    let plan = cp_plan("api/", "api-v2/", true, true, true);
     let err = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
         .await
         .unwrap_err()
@@ -292,20 +280,7 @@ async fn two_profiles_reaching_one_account_cannot_move_a_name_onto_itself() {
     let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
     let (mut out, _seen) = Output::capture(Verbosity::default());
     let (_, interrupts) = Interrupts::manual();
-    let plan = copy::plan(
-        copy::Options {
-            source: "api/KEY".into(),
-            destination: "api/KEY".into(),
-            prefix: false,
-            overwrite: false,
-            moving: true,
-            same_account: false,
-            confirm: YES,
-            namespace: "/k8s/".into(),
-        },
-        false,
-    )
-    .unwrap();
+    let plan = cp_plan("api/KEY", "api/KEY", false, true, false);
     let err = copy::run(plan, &from, &to, &[], &prompter, &mut out, &interrupts)
         .await
         .unwrap_err()
@@ -349,20 +324,7 @@ async fn a_copy_carries_the_metadata_but_not_the_tags_aws_owns() {
     let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
     let (mut out, _seen) = Output::capture(Verbosity::default());
     let (_, interrupts) = Interrupts::manual();
-    let plan = copy::plan(
-        copy::Options {
-            source: "api/LIST".into(),
-            destination: "api-v2/LIST".into(),
-            prefix: false,
-            overwrite: false,
-            moving: false,
-            same_account: true,
-            confirm: YES,
-            namespace: "/k8s/".into(),
-        },
-        false,
-    )
-    .unwrap();
+    let plan = cp_plan("api/LIST", "api-v2/LIST", false, false, true);
     let code = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
         .await
         .unwrap();
