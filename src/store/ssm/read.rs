@@ -157,9 +157,17 @@ pub(super) async fn existing(
 }
 
 async fn describe_names(ctx: &Context, names: &[String]) -> Result<Vec<String>, StoreError> {
+    Ok(names_of(describe_by_name(ctx, names).await?))
+}
+
+/// The metadata of the named parameters that exist (up to 50 names, one filter), all pages.
+pub(super) async fn describe_by_name(
+    ctx: &Context,
+    names: &[String],
+) -> Result<Vec<ParameterMetadata>, StoreError> {
     let first = names.first().map_or("", String::as_str).to_string();
     let filter = string_filter("Name", "Equals", names, &first)?;
-    Ok(names_of(describe_all(ctx, filter, &first).await?))
+    describe_all(ctx, filter, &first).await
 }
 
 fn names_of(found: Vec<ParameterMetadata>) -> Vec<String> {
@@ -238,30 +246,8 @@ pub(super) async fn identity(ctx: &Context) -> Result<Identity, StoreError> {
 
 /// A parameter's metadata through DescribeParameters, which returns no value.
 pub(super) async fn describe(ctx: &Context, name: &str) -> Result<Option<Existing>, StoreError> {
-    let filter = aws_sdk_ssm::types::ParameterStringFilter::builder()
-        .key("Name")
-        .option("Equals")
-        .values(name)
-        .build()
-        .map_err(|e| StoreError::Service {
-            action: "DescribeParameters",
-            path: name.to_string(),
-            code: "InvalidRequest".to_string(),
-            message: e.to_string(),
-        })?;
-    let out = match ctx
-        .ssm
-        .describe_parameters()
-        .parameter_filters(filter)
-        .send()
-        .await
-    {
-        Ok(out) => out,
-        Err(err) => return Err(classify(ctx, err, "DescribeParameters", name).await),
-    };
-    Ok(out
-        .parameters
-        .unwrap_or_default()
+    let found = describe_by_name(ctx, &[name.to_string()]).await?;
+    Ok(found
         .into_iter()
         .find(|p| p.name.as_deref() == Some(name))
         .map(|p| Existing {

@@ -7,7 +7,7 @@ use aws_sdk_ssm::types::{ParameterTier, ParameterType, ResourceTypeForTagging};
 
 use super::classify::classify;
 use super::context::Context;
-use super::read::{batched, describe_all, get_many, string_filter};
+use super::read::{batched, describe_by_name, get_many};
 use crate::model::{Deleted, Kind, Stored, Tag, Tier, Version};
 use crate::store::StoreError;
 
@@ -17,7 +17,7 @@ use crate::store::StoreError;
 /// Names that do not exist are absent from the result.
 pub(super) async fn read_full(ctx: &Context, names: &[String]) -> Result<Vec<Stored>, StoreError> {
     let (metadata, values) = tokio::join!(
-        batched(names, 50, |chunk| describe_chunk(ctx, chunk)),
+        batched(names, 50, |chunk| describe_by_name(ctx, chunk)),
         get_many(ctx, names)
     );
     let mut values: HashMap<String, _> = values?.into_iter().map(|p| (p.name, p.value)).collect();
@@ -51,15 +51,6 @@ pub(super) async fn read_full(ctx: &Context, names: &[String]) -> Result<Vec<Sto
             })
         })
         .collect())
-}
-
-async fn describe_chunk(
-    ctx: &Context,
-    names: &[String],
-) -> Result<Vec<aws_sdk_ssm::types::ParameterMetadata>, StoreError> {
-    let first = names.first().map_or("", String::as_str).to_string();
-    let filter = string_filter("Name", "Equals", names, &first)?;
-    describe_all(ctx, filter, &first).await
 }
 
 async fn tags_of(ctx: &Context, name: &[String]) -> Result<Vec<(String, Vec<Tag>)>, StoreError> {
