@@ -331,7 +331,7 @@ async fn a_copy_carries_the_metadata_but_not_the_tags_aws_owns() {
     assert_eq!(code, 0);
     let copy = acct
         .store
-        .read_full(&["/k8s/api-v2/LIST".to_string()])
+        .read_full(&["/k8s/api-v2/LIST".to_string()], true)
         .await
         .unwrap();
     let copy = &copy[0];

@@ -207,10 +207,19 @@ impl SecretStore for MemoryStore {
         Ok(version)
     }
 
-    async fn read_full(&self, names: &[String]) -> Result<Vec<Stored>, StoreError> {
+    async fn read_full(&self, names: &[String], tags: bool) -> Result<Vec<Stored>, StoreError> {
         self.enter("read_full", &names.join(","))?;
         let map = self.params.lock().map_err(|_| poisoned())?;
-        Ok(names.iter().filter_map(|n| map.get(n).cloned()).collect())
+        Ok(names
+            .iter()
+            .filter_map(|n| map.get(n).cloned())
+            .map(|mut p| {
+                if !tags {
+                    p.tags.clear();
+                }
+                p
+            })
+            .collect())
     }
 
     async fn names_beginning(&self, prefix: &str) -> Result<Vec<String>, StoreError> {

@@ -62,10 +62,12 @@ pub trait SecretStore: Sync {
     fn put(&self, param: &NewParameter) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
     /// The named parameters whole: value (decrypted), type, description, tier, KMS key,
-    /// tags and version. Names that do not exist are absent from the result.
+    /// version, and with `tags` their tags (one more request each; without, none are read).
+    /// Names that do not exist are absent from the result.
     fn read_full(
         &self,
         names: &[String],
+        tags: bool,
     ) -> impl Future<Output = Result<Vec<Stored>, StoreError>> + Send;
 
     /// The names of every parameter whose name begins with `prefix` (metadata only).

@@ -452,6 +452,11 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
         puts,
         "unchanged values are not written"
     );
+    assert_eq!(
+        proxy.count("ListTagsForResource"),
+        0,
+        "a destination's tags are not read to compare it"
+    );
 
     // A destination with another value: refused (exit 5), even in a dry run; then --overwrite.
     let client = ssm_client(&prod, "eu-west-1");

@@ -235,7 +235,11 @@ async fn read_sources<S: SecretStore>(
     };
     let mut found = match names.is_empty() {
         true => Vec::new(),
-        false => from.store.read_full(&names).await.map_err(Error::from)?,
+        false => from
+            .store
+            .read_full(&names, true)
+            .await
+            .map_err(Error::from)?,
     };
     if found.is_empty() {
         let what = match plan.opts.prefix {
@@ -277,7 +281,8 @@ async fn classify<S: SecretStore>(
     }
     let existing: HashMap<String, Stored> = to
         .store
-        .read_full(&dsts)
+        // Only value and type are compared: the destination's tags are not read.
+        .read_full(&dsts, false)
         .await
         .map_err(Error::from)?
         .into_iter()

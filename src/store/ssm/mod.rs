@@ -166,8 +166,8 @@ impl SecretStore for SsmStore {
         put::put_once_only(&self.ctx, param).await
     }
 
-    async fn read_full(&self, names: &[String]) -> Result<Vec<Stored>, StoreError> {
-        records::read_full(&self.ctx, names).await
+    async fn read_full(&self, names: &[String], tags: bool) -> Result<Vec<Stored>, StoreError> {
+        records::read_full(&self.ctx, names, tags).await
     }
 
     async fn names_beginning(&self, prefix: &str) -> Result<Vec<String>, StoreError> {

@@ -13,9 +13,13 @@ use crate::store::StoreError;
 
 /// The named parameters with type, description, tier, KMS key, tags and value: their
 /// metadata from DescribeParameters (50 names a call), values from GetParameters (10 a
-/// call, decrypted), tags from ListTagsForResource (one a call); all bounded in parallel.
-/// Names that do not exist are absent from the result.
-pub(super) async fn read_full(ctx: &Context, names: &[String]) -> Result<Vec<Stored>, StoreError> {
+/// call, decrypted), with `tags` tags from ListTagsForResource (one a call); all bounded in
+/// parallel. Names that do not exist are absent from the result.
+pub(super) async fn read_full(
+    ctx: &Context,
+    names: &[String],
+    tags: bool,
+) -> Result<Vec<Stored>, StoreError> {
     let (metadata, values) = tokio::join!(
         batched(names, 50, |chunk| describe_by_name(ctx, chunk)),
         get_many(ctx, names)
@@ -26,7 +30,8 @@ pub(super) async fn read_full(ctx: &Context, names: &[String]) -> Result<Vec<Sto
         .filter(|n| values.contains_key(*n))
         .cloned()
         .collect();
-    let mut tags: HashMap<String, Vec<Tag>> = batched(&found, 1, |one| tags_of(ctx, one))
+    let tagged: &[String] = if tags { &found } else { &[] };
+    let mut tags: HashMap<String, Vec<Tag>> = batched(tagged, 1, |one| tags_of(ctx, one))
         .await?
         .into_iter()
         .collect();
