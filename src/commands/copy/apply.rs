@@ -28,9 +28,6 @@ pub(super) async fn write_all<S: SecretStore>(
     .await;
     let mut applied = Applied::default();
     applied.record_writes(writes, results.into_iter().flatten(), end, out);
-    for w in &applied.warnings {
-        out.warn(w);
-    }
     applied
 }
 
@@ -82,7 +79,6 @@ pub(super) struct Applied {
     pub(super) written: HashMap<String, Result<i64, String>>,
     pub(super) codes: Vec<u8>,
     pub(super) unknown: Vec<String>,
-    pub(super) warnings: Vec<String>,
     pub(super) sources_deleted: Vec<String>,
     pub(super) end: End,
 }
@@ -96,7 +92,9 @@ impl Applied {
         out: &mut Output,
     ) {
         for (item, (result, warning)) in writes.iter().zip(results) {
-            self.warnings.extend(warning);
+            if let Some(w) = warning {
+                out.warn(&w);
+            }
             let result = result.map_err(|e| {
                 out.error(
                     &format!("writing {} failed: {e}", item.dst),
