@@ -10,6 +10,7 @@ use super::plan::Confirm;
 use super::{copy, remove};
 use crate::error::Error;
 use crate::interrupt::Interrupts;
+use crate::output::capture::Captured;
 use crate::output::{Output, Verbosity};
 use crate::prompt::Prompter;
 use crate::prompt::scripted::{Answer, Scripted};
@@ -54,6 +55,22 @@ fn cp_plan(src: &str, dst: &str, prefix: bool, moving: bool, same_account: bool)
     .unwrap()
 }
 
+/// No terminal, captured output, interrupts fired by hand.
+fn unattended() -> (
+    Arc<dyn Prompter>,
+    Output,
+    Captured,
+    (crate::interrupt::Trigger, Interrupts),
+) {
+    let (out, seen) = Output::capture(Verbosity::default());
+    (
+        Arc::new(Scripted::nobody()),
+        out,
+        seen,
+        Interrupts::manual(),
+    )
+}
+
 const YES: Confirm = Confirm {
     yes: true,
     dry_run: false,
@@ -76,9 +93,7 @@ async fn a_failed_delete_is_reported_for_every_name_it_carried_with_its_hint() {
             }),
         );
     let acct = account("dev", store);
-    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
-    let (mut out, seen) = Output::capture(Verbosity::default());
-    let (_, interrupts) = Interrupts::manual();
+    let (prompter, mut out, seen, (_, interrupts)) = unattended();
     let plan = rm_plan(&["a/ONE", "a/TWO"], YES, false);
     let code = remove::run(plan, &acct, &[], &prompter, &mut out, &interrupts)
         .await
@@ -140,9 +155,7 @@ async fn a_destination_that_cannot_sign_in_stops_the_move_before_any_read() {
             }),
         ),
     );
-    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
-    let (mut out, seen) = Output::capture(Verbosity::default());
-    let (_, interrupts) = Interrupts::manual();
+    let (prompter, mut out, seen, (_, interrupts)) = unattended();
     let plan = cp_plan("api/KEY", "api-v2/KEY", false, true, false);
     let code = copy::run(plan, &from, &to, &[], &prompter, &mut out, &interrupts)
         .await
@@ -162,9 +175,7 @@ async fn a_move_in_one_account_copies_reads_back_and_then_deletes() {
         "dev",
         MemoryStore::new("1").with(&[("/k8s/api/KEY", "moving-value-1")]),
     );
-    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
-    let (mut out, seen) = Output::capture(Verbosity::default());
-    let (_, interrupts) = Interrupts::manual();
+    let (prompter, mut out, seen, (_, interrupts)) = unattended();
     let plan = cp_plan("api/KEY", "api-v2/KEY", false, true, true);
     let code = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
         .await
@@ -203,9 +214,7 @@ async fn a_move_stopped_by_ctrl_c_before_its_writes_keeps_every_source() {
         .map(|n| (n.as_str(), "moving-value-x"))
         .collect();
     let acct = account("dev", MemoryStore::new("1").with(&params));
-    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
-    let (mut out, seen) = Output::capture(Verbosity::default());
-    let (trigger, interrupts) = Interrupts::manual();
+    let (prompter, mut out, seen, (trigger, interrupts)) = unattended();
     trigger.fire();
     let plan = cp_plan("api/", "api-v2/", true, true, true);
     let err = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
@@ -240,9 +249,7 @@ async fn the_plan_of_a_delete_points_at_the_infra_code_that_still_declares_a_nam
         "dev",
         MemoryStore::new("1").with(&[("/k8s/api/OLD_KEY", "old-value-xyz")]),
     );
-    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
-    let (mut out, seen) = Output::capture(Verbosity::default());
-    let (_, interrupts) = Interrupts::manual();
+    let (prompter, mut out, seen, (_, interrupts)) = unattended();
     let refs = [crate::infra::Reference {
         path: "/k8s/api/OLD_KEY".into(),
         service: "api".into(),
@@ -277,9 +284,7 @@ async fn two_profiles_reaching_one_account_cannot_move_a_name_onto_itself() {
         "dev-admin",
         MemoryStore::new("1").with(&[("/k8s/api/KEY", "moving-value-1")]),
     );
-    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
-    let (mut out, _seen) = Output::capture(Verbosity::default());
-    let (_, interrupts) = Interrupts::manual();
+    let (prompter, mut out, _seen, (_, interrupts)) = unattended();
     let plan = cp_plan("api/KEY", "api/KEY", false, true, false);
     let err = copy::run(plan, &from, &to, &[], &prompter, &mut out, &interrupts)
         .await
@@ -321,9 +326,7 @@ async fn a_copy_carries_the_metadata_but_not_the_tags_aws_owns() {
         })
         .await
         .unwrap();
-    let prompter: Arc<dyn Prompter> = Arc::new(Scripted::nobody());
-    let (mut out, _seen) = Output::capture(Verbosity::default());
-    let (_, interrupts) = Interrupts::manual();
+    let (prompter, mut out, _seen, (_, interrupts)) = unattended();
     let plan = cp_plan("api/LIST", "api-v2/LIST", false, false, true);
     let code = copy::run(plan, &acct, &acct, &[], &prompter, &mut out, &interrupts)
         .await
