@@ -13,10 +13,10 @@ delay_ms=20
 
 command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
 command -v aws >/dev/null 2>&1 || python3 -m pip install --quiet awscli
-cargo build --release --locked --quiet
-cargo build --release --locked --quiet --example latency_proxy
-bin="$PWD/target/release/secrets"
-latency="$PWD/target/release/examples/latency_proxy"
+cargo build --profile dist --locked --quiet
+cargo build --profile dist --locked --quiet --example latency_proxy
+bin="$PWD/target/dist/secrets"
+latency="$PWD/target/dist/examples/latency_proxy"
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh

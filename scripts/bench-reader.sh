@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks the infra reader: resolving one service in a generated monorepo of 5,000
-# TypeScript files (plus a node_modules folder it must skip), through the release binary;
+# TypeScript files (plus a node_modules folder it must skip), through the dist binary;
 # then every service at once (`list --all --declared-only`), as the whole process's wall time.
 # The reader's own time comes from `-v` ("infra: ... (read by N ms)"; builds before
 # 2026-11-24 afternoon said "(N ms so far)"); SSM is a local moto.
@@ -14,8 +14,8 @@ shift || true
 
 command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
 if [ "$#" -eq 0 ]; then
-  cargo build --release --locked --quiet
-  set -- "$PWD/target/release/secrets"
+  cargo build --profile dist --locked --quiet
+  set -- "$PWD/target/dist/secrets"
 fi
 
 # shellcheck source=scripts/lib.sh

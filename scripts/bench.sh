@@ -55,10 +55,10 @@ if [ ! -d "$node_dir/node_modules/@aws-sdk/client-ssm" ]; then
   npm install --prefix "$node_dir" --no-audit --no-fund --silent "@aws-sdk/client-ssm@$sdk_version"
 fi
 
-cargo build --release --locked --quiet
-cargo build --release --locked --quiet --example latency_proxy
-bin="$PWD/target/release/secrets"
-latency="$PWD/target/release/examples/latency_proxy"
+cargo build --profile dist --locked --quiet
+cargo build --profile dist --locked --quiet --example latency_proxy
+bin="$PWD/target/dist/secrets"
+latency="$PWD/target/dist/examples/latency_proxy"
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh

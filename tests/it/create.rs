@@ -4,7 +4,7 @@
 use std::fs;
 
 use crate::support::proxy::{Proxy, Reply, Rule};
-use crate::support::{Moto, Stored, TestEnv, project, runtime, ssm_client, stored};
+use crate::support::{Account, Moto, Stored, TestEnv, project, runtime, ssm_client, stored};
 
 #[test]
 fn scripted_create_from_stdin_file_and_flag() {
@@ -297,14 +297,13 @@ fn an_existing_parameter_is_refused_and_overwritten_only_when_asked() {
 
 struct TwoAccounts {
     env: TestEnv,
-    dev: Moto,
-    prod: Moto,
+    dev: Account,
+    prod: Account,
 }
 
 fn two_accounts() -> TwoAccounts {
-    let dev = Moto::start(&[("MOTO_ACCOUNT_ID", "111111111111")]);
-    let prod = Moto::start(&[("MOTO_ACCOUNT_ID", "222222222222")]);
-    let env = TestEnv::with_moto(&dev);
+    let (dev, prod) = (Moto::account(), Moto::account());
+    let env = TestEnv::with_moto(&dev.url);
     env.aws_config(&format!(
         "[profile dev]\nregion = eu-west-1\nendpoint_url = {}\n\n[profile prod]\nregion = eu-west-1\nendpoint_url = {}\n\n\
          [profile expired]\nregion = eu-west-1\ncredential_process = false\n",
@@ -339,8 +338,11 @@ fn one_secret_in_two_accounts() {
     run.expect_code(0);
     assert_eq!(
         run.stdout,
-        "Created /k8s/my-app/SHARED_KEY (SecureString, version 1) in 111111111111 (dev)\n\
-        Created /k8s/my-app/SHARED_KEY (SecureString, version 1) in 222222222222 (prod)\n"
+        format!(
+            "Created /k8s/my-app/SHARED_KEY (SecureString, version 1) in {} (dev)\n\
+             Created /k8s/my-app/SHARED_KEY (SecureString, version 1) in {} (prod)\n",
+            t.dev.id, t.prod.id
+        )
     );
     for url in [&t.dev.url, &t.prod.url] {
         assert_eq!(

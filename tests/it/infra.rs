@@ -3,7 +3,7 @@
 use std::fs;
 
 use crate::support::proxy::Proxy;
-use crate::support::{Moto, TestEnv};
+use crate::support::{Account, Moto, TestEnv};
 
 /// Everything the fixture's `api` declares that is stored, plus extras under /k8s/api/.
 const STORED: &[(&str, &str)] = &[
@@ -28,11 +28,12 @@ const STORED: &[(&str, &str)] = &[
     ("/k8s/api/NOVA_PASSWORD", "nova-password-value"),
 ];
 
-fn fixture_env() -> (TestEnv, Moto) {
-    let moto = Moto::start(&[]);
-    let mut env = TestEnv::with_fixture(&moto);
+/// The fixture against an account of its own (its paths are fixed, not per test).
+fn fixture_env() -> (TestEnv, Account) {
+    let account = Moto::account();
+    let mut env = TestEnv::with_fixture(&account.url);
     env.seed(STORED);
-    (env, moto)
+    (env, account)
 }
 
 #[test]
@@ -199,7 +200,7 @@ fn list_json_and_check_through_the_binary() {
 
 #[test]
 fn reading_the_infra_needs_no_aws() {
-    let env = TestEnv::with_fixture(Moto::shared());
+    let env = TestEnv::with_fixture(&Moto::shared().url);
     let proxy = Proxy::start(&env.moto_url, vec![]);
     // No keys anywhere; a credential process that leaves a mark if anything starts it.
     let mark = env.home().join("credential-process-ran");
@@ -267,7 +268,7 @@ fn reading_the_infra_needs_no_aws() {
 
 #[test]
 fn list_all_reports_every_service_and_only_the_warnings_the_fixture_explains() {
-    let env = TestEnv::with_fixture(Moto::shared());
+    let env = TestEnv::with_fixture(&Moto::shared().url);
     let run = env.bare_cmd(&["list", "--all", "--declared-only"]).run();
     run.expect_code(0);
     let rows: Vec<Vec<&str>> = run

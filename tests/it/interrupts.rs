@@ -117,13 +117,12 @@ fn ctrl_c_while_waiting_for_the_env_file_lock_exits_130_at_once() {
 
 #[test]
 fn ctrl_c_during_the_writes_reports_each_account() {
-    let dev = Moto::start(&[("MOTO_ACCOUNT_ID", "111111111111")]);
-    let prod = Moto::start(&[("MOTO_ACCOUNT_ID", "222222222222")]);
+    let (dev, prod) = (Moto::account(), Moto::account());
     let slow = Proxy::start(
         &prod.url,
         vec![delay("PutParameter", Duration::from_secs(2))],
     );
-    let mut env = TestEnv::with_moto(&dev);
+    let mut env = TestEnv::with_moto(&dev.url);
     env.watch("two-account-interrupt");
     env.aws_config(&format!(
         "[profile dev]\nregion = eu-west-1\nendpoint_url = {}\n\n[profile prod]\nregion = eu-west-1\nendpoint_url = {}\n",
@@ -160,13 +159,15 @@ fn ctrl_c_during_the_writes_reports_each_account() {
     let rest = s.exp_eof().unwrap();
     assert!(
         rest.contains(&format!(
-            "Created {name} (SecureString, version 1) in 111111111111 (dev)"
+            "Created {name} (SecureString, version 1) in {} (dev)",
+            dev.id
         )),
         "{rest}"
     );
     assert!(
         rest.contains(&format!(
-            "Created {name} (SecureString, version 1) in 222222222222 (prod)"
+            "Created {name} (SecureString, version 1) in {} (prod)",
+            prod.id
         )),
         "{rest}"
     );

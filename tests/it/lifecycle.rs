@@ -1,4 +1,4 @@
-//! `cp`, `mv`, `rm` and `history` against two moto accounts: a 25-parameter prefix deleted
+//! `cp`, `mv`, `rm` and `history` against two accounts (of one moto server): a 25-parameter prefix deleted
 //! 10 a request, throttling, Ctrl-C between requests, unchanged skips, refusal to overwrite,
 //! the depth guard, metadata carried across accounts, the KMS key fallback, read-back before
 //! a move deletes, the infra references a move leaves, and never a value in any output.
@@ -9,24 +9,20 @@ use aws_sdk_ssm::types::{ParameterTier, ParameterType, Tag};
 use rexpect::process::WaitStatus;
 
 use crate::support::proxy::{Proxy, Reply, Rule};
-use crate::support::{Moto, Stored, TestEnv, runtime, ssm_client, stored};
-
-const DEV: &str = "111111111111";
-const PROD: &str = "222222222222";
+use crate::support::{Account, Moto, Stored, TestEnv, runtime, ssm_client, stored};
 
 /// Two accounts reached through profiles `dev` and `prod` (each endpoint may be a proxy).
 struct Accounts {
     env: TestEnv,
-    dev: Moto,
-    prod: Moto,
+    dev: Account,
+    prod: Account,
 }
 
 fn accounts(fixture: bool) -> Accounts {
-    let dev = Moto::start(&[("MOTO_ACCOUNT_ID", DEV)]);
-    let prod = Moto::start(&[("MOTO_ACCOUNT_ID", PROD)]);
+    let (dev, prod) = (Moto::account(), Moto::account());
     let env = match fixture {
-        true => TestEnv::with_fixture(&dev),
-        false => TestEnv::with_moto(&dev),
+        true => TestEnv::with_fixture(&dev.url),
+        false => TestEnv::with_moto(&dev.url),
     };
     let t = Accounts { env, dev, prod };
     t.profiles(&t.dev.url.clone(), &t.prod.url.clone());
@@ -112,6 +108,7 @@ fn names_in(url: &str, prefix: &str) -> Vec<String> {
 #[test]
 fn rm_prefix_deletes_25_parameters_ten_a_request_and_nothing_beside_them() {
     let mut t = accounts(false);
+    let dev_id = t.dev.id.clone();
     let proxy = Proxy::start(&t.dev.url, vec![]);
     t.profiles(&proxy.url, &t.prod.url.clone());
     let dev = t.dev.url.clone();
@@ -133,7 +130,7 @@ fn rm_prefix_deletes_25_parameters_ten_a_request_and_nothing_beside_them() {
         "25 names are 3 requests"
     );
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(doc["account"], DEV);
+    assert_eq!(doc["account"], dev_id);
     assert_eq!(doc["profile"], "dev");
     let items = doc["items"].as_array().unwrap();
     assert_eq!(items.len(), 25);
@@ -148,7 +145,7 @@ fn rm_prefix_deletes_25_parameters_ten_a_request_and_nothing_beside_them() {
     // The plan came first, naming the account and profile.
     assert!(
         run.stderr.contains(&format!(
-            "About to delete 25 parameters from account {DEV} as arn:aws:sts::{DEV}:user/moto (profile dev):"
+            "About to delete 25 parameters from account {dev_id} as arn:aws:sts::{dev_id}:user/moto (profile dev):"
         )),
         "{}",
         run.stderr
@@ -221,6 +218,7 @@ fn a_shallow_prefix_or_a_missing_confirmation_is_refused_before_any_request() {
 #[test]
 fn rm_survives_throttling_and_reports_absent_names() {
     let mut t = accounts(false);
+    let dev_id = t.dev.id.clone();
     let throttle = Reply::AwsError(400, "ThrottlingException");
     let proxy = Proxy::start(
         &t.dev.url,
@@ -248,7 +246,7 @@ fn rm_survives_throttling_and_reports_absent_names() {
     );
     assert!(
         run.stderr
-            .contains(&format!("Deleted 25 of 25 parameters in {DEV} (dev)"))
+            .contains(&format!("Deleted 25 of 25 parameters in {dev_id} (dev)"))
     );
     // Nothing at all to delete is "not found".
     let run = t.run(&[
@@ -366,6 +364,8 @@ fn seed_rich(t: &mut Accounts) {
 #[test]
 fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_overwrite() {
     let mut t = accounts(false);
+    let dev_id = t.dev.id.clone();
+    let prod_id = t.prod.id.clone();
     seed_rich(&mut t);
     let proxy = Proxy::start(&t.prod.url, vec![]);
     t.profiles(&t.dev.url.clone(), &proxy.url);
@@ -384,13 +384,13 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
     run.expect_code(0);
     assert!(
         run.stderr.contains(&format!(
-            "  from account {DEV} as arn:aws:sts::{DEV}:user/moto (profile dev)"
+            "  from account {dev_id} as arn:aws:sts::{dev_id}:user/moto (profile dev)"
         )),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains(&format!(
-        "  to   account {PROD} as arn:aws:sts::{PROD}:user/moto (profile prod)"
+        "  to   account {prod_id} as arn:aws:sts::{prod_id}:user/moto (profile prod)"
     )));
     assert!(
         run.stdout
@@ -436,7 +436,7 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
     ]);
     run.expect_code(4);
     assert!(run.stderr.contains(&format!(
-        "error: no parameter /k8s/old-api/NOPE in account {DEV} (dev)"
+        "error: no parameter /k8s/old-api/NOPE in account {dev_id} (dev)"
     )));
 
     // Again: both unchanged, nothing written, no question needed.
@@ -510,7 +510,7 @@ fn cp_across_accounts_carries_everything_then_skips_unchanged_and_refuses_to_ove
         version_of(stored(&prod, "/k8s/new-api/TOKEN").unwrap()),
         ("rich-secure-token".into(), 3)
     );
-    assert_eq!(doc["to"]["account"], PROD);
+    assert_eq!(doc["to"]["account"], prod_id);
 }
 
 #[test]
@@ -651,6 +651,7 @@ fn mv_keeps_every_source_when_a_copy_fails_and_reports_each_name() {
 #[test]
 fn history_lists_versions_labels_and_descriptions_but_never_a_value() {
     let mut t = accounts(false);
+    let dev_id = t.dev.id.clone();
     let client = ssm_client(&t.dev.url, "eu-west-1");
     let rt = runtime();
     for (i, value) in ["history-first-value", "history-second-value"]
@@ -707,7 +708,7 @@ fn history_lists_versions_labels_and_descriptions_but_never_a_value() {
     let run = t.run(&["history", "hist-api/NOPE", "--profile", "dev"]);
     run.expect_code(4);
     assert!(run.stderr.contains(&format!(
-        "no parameter /k8s/hist-api/NOPE in account {DEV} (dev)"
+        "no parameter /k8s/hist-api/NOPE in account {dev_id} (dev)"
     )));
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub use moto::Moto;
+pub use moto::{Account, Moto};
 
 /// The binary under test: this build's, or another build's named by SECRETS_TEST_BIN (to
 /// show that a new test fails on an older build).
@@ -41,25 +41,25 @@ pub struct Run {
 impl TestEnv {
     /// A fresh repository (with `.git`) and home, talking to the shared moto server.
     pub fn new() -> TestEnv {
-        Self::with_moto(Moto::shared())
+        Self::with_moto(&Moto::shared().url)
     }
 
-    /// Like `new`, against a given server.
-    pub fn with_moto(moto: &Moto) -> TestEnv {
+    /// Like `new`, against a given endpoint (an account of the shared server).
+    pub fn with_moto(url: &str) -> TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("repo/.git")).expect("repo");
         std::fs::create_dir_all(dir.path().join("home/.aws")).expect("home");
         TestEnv {
             dir,
-            endpoint: moto.url.clone(),
-            moto_url: moto.url.clone(),
+            endpoint: url.to_string(),
+            moto_url: url.to_string(),
             seeded: Vec::new(),
         }
     }
 
-    /// A repository that is a copy of tests/fixtures/monorepo, against `moto`.
-    pub fn with_fixture(moto: &Moto) -> TestEnv {
-        let env = Self::with_moto(moto);
+    /// A repository that is a copy of tests/fixtures/monorepo, against `url`.
+    pub fn with_fixture(url: &str) -> TestEnv {
+        let env = Self::with_moto(url);
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/monorepo");
         copy_tree(&fixture, &env.repo());
         env

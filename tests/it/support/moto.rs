@@ -4,7 +4,10 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use super::proxy::Proxy;
 
 const INSTALL: &str = "moto_server was not found on PATH; install it with \
                        `python3 -m pip install 'moto[server]'` (scripts/test.sh does this)";
@@ -19,9 +22,8 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Starts a server with extra environment (e.g. MOTO_ACCOUNT_ID); panics if moto_server
-    /// is missing or does not come up, never skips.
-    pub fn start(env: &[(&str, &str)]) -> Moto {
+    /// Starts a server; panics if moto_server is missing or does not come up, never skips.
+    fn start() -> Moto {
         let exe = which("moto_server").unwrap_or_else(|| panic!("{INSTALL}"));
         for _ in 0..3 {
             let port = free_port();
@@ -33,9 +35,6 @@ impl Moto {
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
-            for (k, v) in env {
-                cmd.env(k, v);
-            }
             let mut child = cmd
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start moto_server: {e}"));
@@ -53,10 +52,25 @@ impl Moto {
         panic!("moto_server did not start within 30 s three times");
     }
 
-    /// The server all tests share; each test uses its own parameter paths.
+    /// The server all tests share; each test uses its own parameter paths, or its own
+    /// accounts ([`Moto::account`]).
     pub fn shared() -> &'static Moto {
         static SHARED: OnceLock<Moto> = OnceLock::new();
-        SHARED.get_or_init(|| Moto::start(&[]))
+        SHARED.get_or_init(Moto::start)
+    }
+
+    /// A new AWS account of its own (a unique id) in the shared server, reached through a
+    /// proxy that names it on every request: SSM and STS answer as that account, and no other
+    /// test sees its parameters. A server start costs 1-2 s; this costs a thread.
+    pub fn account() -> Account {
+        static NEXT: AtomicU64 = AtomicU64::new(100_000_000_001);
+        let id = format!("{:012}", NEXT.fetch_add(1, Ordering::SeqCst));
+        let proxy = Proxy::account(&Moto::shared().url, &id);
+        Account {
+            url: proxy.url.clone(),
+            id,
+            _proxy: proxy,
+        }
     }
 
     /// The port the server listens on.
@@ -82,6 +96,15 @@ impl Moto {
         }
         false
     }
+}
+
+/// One account of the shared server (see [`Moto::account`]); its proxy stops on drop.
+pub struct Account {
+    /// The 12-digit account id.
+    pub id: String,
+    /// `http://127.0.0.1:PORT`, the endpoint that reaches this account.
+    pub url: String,
+    _proxy: Proxy,
 }
 
 impl Drop for Moto {

@@ -67,6 +67,20 @@ pub struct Proxy {
 impl Proxy {
     /// Listens on a free loopback port and forwards to `upstream` (`http://127.0.0.1:PORT`).
     pub fn start(upstream: &str, rules: Vec<Rule>) -> Proxy {
+        Self::spawn(upstream, rules, None)
+    }
+
+    /// Forwards to `upstream` with the header `x-moto-account-id: account` added, so that one
+    /// moto_server holds this account's SSM and answers its STS calls.
+    pub fn account(upstream: &str, account: &str) -> Proxy {
+        Self::spawn(
+            upstream,
+            Vec::new(),
+            Some(format!("x-moto-account-id: {account}")),
+        )
+    }
+
+    fn spawn(upstream: &str, rules: Vec<Rule>, header: Option<String>) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
         let upstream = upstream.trim_start_matches("http://").to_string();
@@ -74,6 +88,7 @@ impl Proxy {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let counts = Arc::new(Mutex::new(vec![0usize; rules.len()]));
         let rules = Arc::new(rules);
+        let header = Arc::new(header);
         let (stop2, seen2) = (stop.clone(), seen.clone());
         thread::spawn(move || {
             for conn in listener.incoming() {
@@ -81,14 +96,15 @@ impl Proxy {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (up, rules, counts, seen) = (
+                let (up, rules, counts, seen, header) = (
                     upstream.clone(),
                     rules.clone(),
                     counts.clone(),
                     seen2.clone(),
+                    header.clone(),
                 );
                 thread::spawn(move || {
-                    let _ = serve(conn, &up, &rules, &counts, &seen);
+                    let _ = serve(conn, &up, &rules, &counts, &seen, header.as_deref());
                 });
             }
         });
@@ -122,9 +138,13 @@ fn serve(
     rules: &[Rule],
     counts: &Mutex<Vec<usize>>,
     seen: &Mutex<Vec<String>>,
+    header: Option<&str>,
 ) -> std::io::Result<()> {
     conn.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let (head, body) = read_request(&mut conn)?;
+    let (mut head, body) = read_request(&mut conn)?;
+    if let Some(header) = header {
+        head = format!("{}\r\n{header}\r\n\r\n", head.trim_end_matches("\r\n"));
+    }
     let op = operation(&head, &body);
     seen.lock()
         .map_err(|_| std::io::Error::other("poisoned"))?
