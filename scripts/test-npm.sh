@@ -6,7 +6,8 @@
 # yarn, and runs `secrets` through each against a local moto: --version, `get` with the
 # value checked through bash, an exit code passed through, and `yarn secrets create` on a pty.
 # It packs the ordinary debug build (the one `cargo test` makes): the dist profile's LTO
-# would add minutes and test nothing more here. Run by scripts/test.sh; needs node/npm, python3 and moto (test.sh installs moto).
+# would add minutes and test nothing more here. Run by scripts/test.sh; needs node/npm,
+# python3 and moto (test.sh installs moto).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -93,7 +94,7 @@ check_get "$yarn --silent"
 
 # `yarn secrets create` on a terminal: every prompt answered, the value never on the screen.
 python3 - "$yarn" <<'PY' || fail "yarn secrets create on a pty"
-import os, pty, re, select, sys, time
+import os, pty, re, select, sys, termios, time
 import boto3
 value = "typed-through-yarn-42"
 pid, fd = pty.fork()
@@ -116,9 +117,17 @@ def expect(text, timeout=60):
     screen = clean[clean.index(text.encode()) + len(text):]
 def send(text):
     os.write(fd, text.encode())
+# The hidden prompt turns echo off and drops what was typed before (as a password prompt
+# does): type the value only once echo is off.
+def when_hidden(timeout=30):
+    end = time.time() + timeout
+    while termios.tcgetattr(fd)[3] & termios.ECHO:
+        if time.time() > end:
+            sys.exit("the value prompt never turned echo off")
+        time.sleep(0.01)
 expect("Secret name"); send("npmtest/CREATED_KEY\r")
-expect("Secret value"); send(value + "\r")
-expect("Repeat the value"); send(value + "\r")
+expect("Secret value"); when_hidden(); send(value + "\r")
+expect("Repeat the value"); when_hidden(); send(value + "\r")
 expect("SecureString?"); send("\r")
 expect("Add tags?"); send("\r")
 expect("Are you sure?"); send("y\r")

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::error::{Error, exit};
+use crate::error::{Error, Report, exit};
 use crate::interrupt::Interrupts;
 
 #[tokio::main(flavor = "current_thread")]
@@ -63,18 +63,9 @@ fn report(err: &anyhow::Error) -> u8 {
     }
     match err.downcast_ref::<Error>() {
         Some(e) => {
-            if e.exit_code() == exit::INTERRUPTED {
-                eprintln!("{e}");
-                return e.exit_code();
-            }
-            eprintln!("error: {e}");
-            if let Some(cause) = e.cause() {
-                eprintln!("cause: {cause}");
-            }
-            if let Some(hint) = e.hint() {
-                eprintln!("hint: {hint}");
-            }
-            e.exit_code()
+            let report = Report::from(e);
+            eprint!("{report}");
+            report.code()
         }
         None => {
             eprintln!("error: {err:#}");

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::error::Report;
+
 /// The command's handles for output. Messages are best-effort; data errors propagate (a
 /// closed pipe must stop the command).
 pub struct Output {
@@ -56,12 +58,11 @@ impl Output {
         }
     }
 
-    /// An error and its hint; shown even when quiet.
-    pub fn error(&mut self, msg: &str, hint: Option<&str>) {
-        let _ = writeln!(self.messages, "error: {msg}");
-        if let Some(hint) = hint {
-            let _ = writeln!(self.messages, "hint: {hint}");
-        }
+    /// A failure, with its cause and hint (error.rs renders it); shown even when quiet.
+    /// Returns its exit code, for the caller to end with.
+    pub fn report(&mut self, report: &Report) -> u8 {
+        let _ = write!(self.messages, "{report}");
+        report.code()
     }
 
     /// A trace line, with `-v` only.

@@ -3,7 +3,7 @@
 
 use futures_util::future::join_all;
 
-use crate::error::{store_exit_code, store_hint};
+use crate::error::Report;
 use crate::model::Identity;
 use crate::output::Output;
 use crate::store::SecretStore;
@@ -46,11 +46,9 @@ pub async fn identities<S: SecretStore>(
         match identity {
             Ok(id) => ids.push(id),
             Err(e) => {
-                out.error(
-                    &format!("profile {}: {e}", account.label()),
-                    store_hint(&e).as_deref(),
-                );
-                failed.get_or_insert(store_exit_code(&e));
+                let code =
+                    out.report(&Report::from(&e).within(format!("profile {}", account.label())));
+                failed.get_or_insert(code);
             }
         }
     }

@@ -85,22 +85,33 @@ pub async fn fetch<S: SecretStore>(
         let names = by_name(req, &prefixes, &readings);
         let took = started.elapsed();
         let fetched = store.get_many(&names).await;
-        Ok::<_, anyhow::Error>((readings, names.len(), took, fetched))
+        Ok::<_, anyhow::Error>((readings, names, took, fetched))
     };
     let progress = out.progress("fetching secrets from SSM");
     let (_, swept, declared) = tokio::join!(store.warm_up(), try_join_all(sweeps), declared);
     drop(progress);
-    let (readings, fetched_names, infra_took, fetched) = declared?;
+    let (readings, names, infra_took, fetched) = declared?;
     report_infra(req, &readings, infra_took, out);
     out.trace(&format!(
-        "GetParameters for {fetched_names} name(s), 10 per call, started at {:.1} ms",
+        "GetParameters for {} name(s), 10 per call, started at {:.1} ms",
+        names.len(),
         infra_took.as_secs_f64() * 1000.0
     ));
-    let fetched = fetched.map_err(Error::from)?;
+    let mut fetched = fetched.map_err(Error::from)?;
     let swept = match req.declared_only {
         true => vec![Vec::new(); prefixes.len()],
         false => swept.map_err(Error::from)?,
     };
+    // An override of a name only the sweep found is known only now: fetched after it (a
+    // request only when there is such a name, never for an override nobody uses).
+    let late = swept_overrides(req, &swept, &names);
+    if !late.is_empty() {
+        out.trace(&format!(
+            "GetParameters for {} override(s) of swept names",
+            late.len()
+        ));
+        fetched.extend(store.get_many(&late).await.map_err(Error::from)?);
+    }
     out.trace(&format!(
         "SSM: done in {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
@@ -289,8 +300,8 @@ fn report_infra(
     }
 }
 
-/// Paths fetched by name: declared ones the sweep does not cover, and the overrides. With a
-/// sweep, every override path is fetched alongside, since the sweep may yet find its name;
+/// Paths fetched by name: declared ones the sweep does not cover, and the overrides of
+/// declared names (those of swept names come later: [`swept_overrides`]);
 /// without one, only those of declared names.
 fn by_name(req: &Request, prefixes: &[String], readings: &[infra::Reading]) -> Vec<String> {
     let mut names = BTreeSet::new();
@@ -308,9 +319,24 @@ fn by_name(req: &Request, prefixes: &[String], readings: &[infra::Reading]) -> V
             };
         }
     }
-    if !req.declared_only {
-        names.extend(req.config.overrides.values().map(|p| stored(p)));
-    }
+    names.into_iter().collect()
+}
+
+/// The override paths of names the sweep found and no project declares, not fetched yet.
+fn swept_overrides(
+    req: &Request,
+    swept: &[Vec<crate::model::Parameter>],
+    fetched: &[String],
+) -> Vec<String> {
+    let names: BTreeSet<String> = swept
+        .iter()
+        .flatten()
+        .filter_map(|p| p.name.rsplit('/').next())
+        .filter(|n| !req.config.exclude.iter().any(|e| e == n))
+        .filter_map(|n| req.config.overrides.get(n))
+        .map(|p| selector::split(p).0.to_string())
+        .filter(|p| !fetched.contains(p))
+        .collect();
     names.into_iter().collect()
 }
 

@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::accounts::{Account, identities};
 use super::batches::{End, in_batches};
 use super::plan::{self, Confirm};
-use crate::error::{Error, Field, store_exit_code, store_hint};
+use crate::error::{Error, Field, Report};
 use crate::infra::Reference;
 use crate::interrupt::Interrupts;
 use crate::model::Deleted;
@@ -254,7 +254,7 @@ impl Outcome {
         let codes: Vec<u8> = self
             .errors
             .iter()
-            .map(|(_, e)| store_exit_code(e))
+            .map(|(_, e)| Report::from(e).code())
             .collect();
         Ok(plan::combined(&codes))
     }
@@ -270,15 +270,13 @@ fn report<S>(
     out: &mut Output,
 ) -> Result<()> {
     for (batch, e) in &outcome.errors {
-        out.error(
-            &format!(
-                "in {account_id} ({}): deleting {} ({} ...) failed: {e}",
-                account.label(),
-                plan::count(batch.len()),
-                batch.first().map_or("", String::as_str)
-            ),
-            store_hint(e).as_deref(),
+        let within = format!(
+            "in {account_id} ({}): deleting {} ({} ...) failed",
+            account.label(),
+            plan::count(batch.len()),
+            batch.first().map_or("", String::as_str)
         );
+        out.report(&Report::from(e).within(within));
     }
     if plan.confirm.json {
         let doc = document(

@@ -160,8 +160,16 @@ pub enum StoreError {
         /// Parameter path or prefix.
         path: String,
     },
-    /// The endpoint could not be reached or the connection broke.
-    #[error("cannot reach SSM at {endpoint} ({detail})")]
+    /// No connection could be made: refused, no such host, a TLS handshake that failed.
+    #[error("cannot connect to {endpoint} ({reason})")]
+    Connect {
+        /// The endpoint's URL.
+        endpoint: String,
+        /// Why, as the system said it.
+        reason: String,
+    },
+    /// The connection broke, or the answer was cut off or malformed.
+    #[error("the connection to {endpoint} failed ({detail})")]
     Network {
         /// Endpoint or region.
         endpoint: String,
@@ -175,7 +183,7 @@ pub enum StoreError {
         name: String,
     },
     /// TLS refused the server's certificate (it does not chain to a trusted authority).
-    #[error("cannot reach SSM at {endpoint}: its TLS certificate was refused ({detail})")]
+    #[error("cannot connect to {endpoint}: its TLS certificate was refused ({detail})")]
     Certificate {
         /// Endpoint or region.
         endpoint: String,

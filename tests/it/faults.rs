@@ -122,7 +122,7 @@ fn a_truncated_body_on_every_attempt_fails_cleanly() {
     let run = env.run(&["get", &p, "--max-attempts", "2"]);
     run.expect_code(1);
     assert!(
-        run.stderr.starts_with("error: cannot reach SSM at "),
+        run.stderr.starts_with("error: the connection to "),
         "{}",
         run.stderr
     );

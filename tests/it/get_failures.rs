@@ -199,14 +199,12 @@ fn unreachable_endpoint_is_a_runtime_failure() {
             &p,
             "--endpoint-url",
             &format!("http://127.0.0.1:{port}"),
-            "--max-attempts",
-            "1",
         ])
         .run();
     run.expect_code(1);
     assert!(
         run.stderr.starts_with(&format!(
-            "error: cannot reach SSM at http://127.0.0.1:{port} ("
+            "error: cannot connect to http://127.0.0.1:{port} ("
         )),
         "{}",
         run.stderr

@@ -13,6 +13,7 @@ mod infra;
 mod interrupts;
 mod lifecycle;
 mod mfa;
+mod reports;
 mod secretsmanager;
 mod shell;
 mod tls;

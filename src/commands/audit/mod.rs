@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 use anyhow::Result;
 use futures_util::future::join_all;
 
-use crate::error::{Error, exit, store_exit_code, store_hint};
+use crate::error::{self, Error, exit};
 use crate::infra::charts::Deployments;
 use crate::infra::{Declared, Service};
 use crate::model::{Env, Identity};
@@ -161,8 +161,7 @@ async fn existing<S: SecretStore>(
         match found {
             Ok(found) => stored.push(found),
             Err(e) => {
-                out.error(&format!("{}: {e}", t.env.name()), store_hint(&e).as_deref());
-                failed.get_or_insert(store_exit_code(&e));
+                failed.get_or_insert(out.report(&error::Report::from(&e).within(t.env.name())));
             }
         }
     }
@@ -218,8 +217,7 @@ async fn identities<S: SecretStore>(
         let label = t.profile.as_deref().unwrap_or("default credentials");
         match id {
             Err(e) => {
-                out.error(&format!("{}: {e}", t.env.name()), store_hint(&e).as_deref());
-                code.get_or_insert(store_exit_code(&e));
+                code.get_or_insert(out.report(&error::Report::from(&e).within(t.env.name())));
             }
             Ok(id) if t.expected.as_ref().is_some_and(|a| *a != id.account) => {
                 let err = Error::WrongAccount {
@@ -228,8 +226,7 @@ async fn identities<S: SecretStore>(
                     expected: t.expected.clone().unwrap_or_default(),
                     actual: id.account.clone(),
                 };
-                out.error(&err.to_string(), err.hint().as_deref());
-                code.get_or_insert(err.exit_code());
+                code.get_or_insert(out.report(&error::Report::from(&err)));
             }
             Ok(id) => good.push(id),
         }
@@ -281,10 +278,7 @@ async fn unreferenced<S: SecretStore>(
     let listed = join_all(targets.iter().map(|t| t.store.names_under(&plan.prefix))).await;
     let mut all = Vec::new();
     for (t, names) in targets.iter().zip(listed) {
-        let names = names.map_err(|e| {
-            out.error(&format!("{}: {e}", t.env.name()), store_hint(&e).as_deref());
-            store_exit_code(&e)
-        })?;
+        let names = names.map_err(|e| out.report(&error::Report::from(&e).within(t.env.name())))?;
         let mut loose: Vec<String> = names
             .into_iter()
             .filter(|n| !declared.contains(n.as_str()) && !swept.iter().any(|p| n.starts_with(p)))

@@ -9,7 +9,7 @@ use futures_util::future::join_all;
 use super::{DEFAULT_KEY, Item, State, WRITE_BATCH};
 use crate::commands::accounts::Account;
 use crate::commands::batches::{End, in_batches};
-use crate::error::{store_exit_code, store_hint};
+use crate::error::{Error, Report};
 use crate::interrupt::Interrupts;
 use crate::model::{Kind, NewParameter};
 use crate::output::Output;
@@ -96,11 +96,9 @@ impl Applied {
                 out.warn(&w);
             }
             let result = result.map_err(|e| {
-                out.error(
-                    &format!("writing {} failed: {e}", item.dst),
-                    store_hint(&e).as_deref(),
-                );
-                self.codes.push(store_exit_code(&e));
+                let within = format!("writing {} failed", item.dst);
+                self.codes
+                    .push(out.report(&Report::from(&e).within(within)));
                 e.to_string()
             });
             self.written.insert(item.dst.clone(), result);
@@ -147,11 +145,10 @@ pub(super) async fn move_sources<S: SecretStore>(
     let back: HashMap<String, _> = match to.store.get_many(&dsts).await {
         Ok(found) => found.into_iter().map(|p| (p.name, p.value)).collect(),
         Err(e) => {
-            out.error(
-                &format!("reading the copies back failed, so no source was deleted: {e}"),
-                store_hint(&e).as_deref(),
-            );
-            applied.codes.push(store_exit_code(&e));
+            let within = "reading the copies back failed, so no source was deleted";
+            applied
+                .codes
+                .push(out.report(&Report::from(&e).within(within)));
             return Ok(());
         }
     };
@@ -161,14 +158,10 @@ pub(super) async fn move_sources<S: SecretStore>(
         .map(|i| i.dst.as_str())
         .collect();
     if !differ.is_empty() {
-        out.error(
-            &format!(
-                "{} did not read back with its source's value, so no source was deleted",
-                differ.join(", ")
-            ),
-            Some("someone may be writing there at the same time; check it, then run `secrets mv` again"),
-        );
-        applied.codes.push(crate::error::exit::FAILURE);
+        let err = Error::ReadBackDiffers {
+            names: differ.join(", "),
+        };
+        applied.codes.push(out.report(&Report::from(&err)));
         return Ok(());
     }
     let names: Vec<String> = items.iter().map(|i| i.src.name.clone()).collect();
@@ -183,14 +176,13 @@ pub(super) async fn move_sources<S: SecretStore>(
                 applied.sources_deleted.extend(done.absent);
             }
             Err(e) => {
-                out.error(
-                    &format!(
-                        "deleting the sources {} ... failed (their copies are in place): {e}",
-                        batch.first().map_or("", String::as_str)
-                    ),
-                    store_hint(&e).as_deref(),
+                let within = format!(
+                    "deleting the sources {} ... failed (their copies are in place)",
+                    batch.first().map_or("", String::as_str)
                 );
-                applied.codes.push(store_exit_code(&e));
+                applied
+                    .codes
+                    .push(out.report(&Report::from(&e).within(within)));
             }
         }
     }

@@ -15,7 +15,7 @@ use futures_util::stream::FuturesUnordered;
 
 pub use super::accounts::Account;
 use super::accounts::identities;
-use crate::error::{Error, Field, Needed, exit};
+use crate::error::{Error, Field, Needed, Report, exit};
 use crate::interrupt::Interrupts;
 use crate::model::{Identity, Kind, NewParameter, SecretValue, Tag, Tier};
 use crate::output::Output;
@@ -312,7 +312,7 @@ async fn preflight<S: SecretStore>(
                 version: e.version,
                 modified: e.last_modified.unwrap_or_else(|| "unknown".into()),
             };
-            out.error(&err.to_string(), err.hint().as_deref());
+            out.report(&Report::from(&err));
             refused = true;
         }
     }

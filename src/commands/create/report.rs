@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use super::Account;
-use crate::error::Error;
+use crate::error::{Error, Report};
 use crate::model::{Identity, NewParameter};
 use crate::output::Output;
 use crate::store::StoreError;
@@ -71,11 +71,8 @@ pub(super) fn report<S>(
             ),
             Some(Err(e)) => {
                 let err = Error::from(e);
-                codes.push(err.exit_code());
-                out.error(
-                    &format!("in {} ({}): {err}", id.account, account.label()),
-                    err.hint().as_deref(),
-                );
+                let within = format!("in {} ({})", id.account, account.label());
+                codes.push(out.report(&Report::from(&err).within(within)));
                 let fields = serde_json::json!({"status": "failed", "error": err.to_string()});
                 (extend(row, fields), None)
             }
@@ -85,8 +82,7 @@ pub(super) fn report<S>(
                     account: id.account.clone(),
                     profile: account.label().to_string(),
                 };
-                codes.push(err.exit_code());
-                out.error(&err.to_string(), err.hint().as_deref());
+                codes.push(out.report(&Report::from(&err)));
                 (extend(row, serde_json::json!({"status": "unknown"})), None)
             }
         };

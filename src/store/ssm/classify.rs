@@ -12,12 +12,40 @@ use super::profile::load_view;
 use super::tls;
 use crate::store::{CredentialProblem, SignIn, StoreError};
 
-/// Classifies a failed request of `action` on `path`.
+/// Classifies a failed SSM request of `action` on `path`.
 pub(super) async fn classify<E, R>(
     ctx: &Context,
     err: SdkError<E, R>,
     action: &'static str,
     path: &str,
+) -> StoreError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    classify_at(ctx, err, action, path, &ctx.endpoint.url).await
+}
+
+/// Classifies a failed STS request of `action`; its "path" is the STS endpoint.
+pub(super) async fn classify_sts<E, R>(
+    ctx: &Context,
+    err: SdkError<E, R>,
+    action: &'static str,
+) -> StoreError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let endpoint = ctx.sts_endpoint.clone();
+    classify_at(ctx, err, action, &endpoint, &endpoint).await
+}
+
+async fn classify_at<E, R>(
+    ctx: &Context,
+    err: SdkError<E, R>,
+    action: &'static str,
+    path: &str,
+    endpoint: &str,
 ) -> StoreError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
@@ -32,13 +60,13 @@ where
             let message = c.err().message().unwrap_or_default().to_string();
             service_failure(ctx, code, message, action, path).await
         }
-        _ => transport_failure(ctx, &err, action, path),
+        _ => transport_failure(&err, action, path, endpoint),
     }
 }
 
 /// The credential provider failed before a request could be signed.
 async fn credentials_failure(ctx: &Context, cred: &CredentialsError) -> StoreError {
-    let detail = chain(cred);
+    let detail = one_line(&chain(cred));
     let problem = if detail.to_lowercase().contains("expired") {
         CredentialProblem::Expired
     } else {
@@ -105,19 +133,20 @@ async fn service_failure(
     }
 }
 
-/// The request never got an answer: timeout, refused certificate, network, cut-off response.
+/// The request never got an answer: timeout, no connection (refused, no such host, TLS),
+/// a connection that broke, a cut-off response.
 fn transport_failure<E, R>(
-    ctx: &Context,
     err: &SdkError<E, R>,
     action: &'static str,
     path: &str,
+    endpoint: &str,
 ) -> StoreError
 where
     E: StdError + 'static,
     R: std::fmt::Debug + 'static,
 {
     let path = path.to_string();
-    let endpoint = ctx.endpoint.url.clone();
+    let endpoint = endpoint.to_string();
     match err {
         SdkError::TimeoutError(_) => StoreError::Timeout { action, path },
         SdkError::DispatchFailure(d) if d.is_timeout() => StoreError::Timeout { action, path },
@@ -125,6 +154,10 @@ where
             Some(c) if tls::is_certificate_error(c) => StoreError::Certificate {
                 endpoint,
                 detail: chain(c),
+            },
+            Some(c) if tls::is_connect_error(c) => StoreError::Connect {
+                endpoint,
+                reason: root_cause(c),
             },
             Some(c) => StoreError::Network {
                 endpoint,
@@ -202,6 +235,35 @@ fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> 
     None
 }
 
+/// Why a connection could not be made, as the operating system or TLS said it: the deepest
+/// error of the chain ("Connection refused (os error 111)", "failed to lookup address
+/// information: Name or service not known"), without the HTTP client's wrappers.
+fn root_cause(err: &(dyn StdError + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    let text = cur.to_string();
+    match text.is_empty() {
+        true => chain(err),
+        false => text,
+    }
+}
+
+/// Text for a `cause:` line: one line (a credential_process's stderr may end in a newline or
+/// hold several), each `a: a: b` said once as `a: b` (the SDK nests one message in another
+/// of the same text).
+fn one_line(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut parts: Vec<&str> = Vec::new();
+    for part in flat.split(": ") {
+        if parts.last() != Some(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(": ")
+}
+
 /// An error and its sources as one line, `outer: inner: root`, skipping a source whose text
 /// its parent already shows. Display texts only: Debug dumps could carry response bodies.
 pub(super) fn chain(err: &(dyn StdError + 'static)) -> String {
@@ -215,4 +277,19 @@ pub(super) fn chain(err: &(dyn StdError + 'static)) -> String {
         cur = e.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cause_is_one_line_without_repeats() {
+        let text = "an error occurred while loading credentials: an error occurred while loading \
+                    credentials: Error retrieving credentials: external process exited. Stderr: \
+                    token expired: run login\n\n";
+        assert_eq!(
+            super::one_line(text),
+            "an error occurred while loading credentials: Error retrieving credentials: \
+             external process exited. Stderr: token expired: run login"
+        );
+    }
 }

@@ -16,6 +16,8 @@ pub(super) struct Context {
     pub region: String,
     /// The SSM endpoint requests go to, and what chose it.
     pub endpoint: Endpoint,
+    /// The STS endpoint identity requests go to.
+    pub sts_endpoint: String,
 }
 
 /// An endpoint and what chose it.

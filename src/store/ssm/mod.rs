@@ -77,15 +77,19 @@ impl SsmStore {
         let credentials = config
             .credentials_provider()
             .map(eager::EagerCredentials::new);
+        let connects = tls::ConnectRetries::default();
         let mut ssm = aws_sdk_ssm::config::Builder::from(&config)
-            .retry_classifier(tls::CertificateErrorsAreFinal);
+            .retry_classifier(tls::CertificateErrorsAreFinal)
+            .retry_classifier(connects.clone());
         let mut sts = aws_sdk_sts::config::Builder::from(&config)
-            .retry_classifier(tls::CertificateErrorsAreFinal);
+            .retry_classifier(tls::CertificateErrorsAreFinal)
+            .retry_classifier(connects);
         if let Some(c) = &credentials {
             ssm = ssm.credentials_provider(c.clone());
             sts = sts.credentials_provider(c.clone());
         }
-        let endpoint = view.endpoint(&settings, region.as_ref());
+        let endpoint = view.endpoint(&settings, region.as_ref(), "ssm");
+        let sts_endpoint = view.endpoint(&settings, region.as_ref(), "sts").url;
         Ok(Self {
             ctx: Context {
                 ssm: aws_sdk_ssm::Client::from_conf(ssm.build()),
@@ -93,6 +97,7 @@ impl SsmStore {
                 region: region.to_string(),
                 settings,
                 endpoint,
+                sts_endpoint,
             },
             credentials,
         })

@@ -136,10 +136,11 @@ impl ProfileView {
         }
     }
 
-    /// The SSM endpoint requests go to, by the SDK's precedence: `--endpoint-url`, then
-    /// AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL, the profile's `endpoint_url` (the last three
-    /// unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true), then AWS's own.
-    pub fn endpoint(&self, settings: &AwsSettings, region: &str) -> Endpoint {
+    /// The endpoint requests to `service` (`ssm`, `sts`) go to, by the SDK's precedence:
+    /// `--endpoint-url`, then AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
+    /// `endpoint_url` (the last three unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true),
+    /// then AWS's own.
+    pub fn endpoint(&self, settings: &AwsSettings, region: &str, service: &str) -> Endpoint {
         let found = |url: &str, source: &str| Endpoint {
             url: url.to_string(),
             source: source.to_string(),
@@ -152,7 +153,8 @@ impl ProfileView {
             .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
             .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
         if !ignore {
-            for var in ["AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"] {
+            let own = format!("AWS_ENDPOINT_URL_{}", service.to_ascii_uppercase());
+            for var in [own.as_str(), "AWS_ENDPOINT_URL"] {
                 if let Ok(url) = env.get(var).map(|u| u.trim().to_string())
                     && !url.is_empty()
                 {
@@ -164,7 +166,7 @@ impl ProfileView {
             }
         }
         found(
-            &format!("https://ssm.{region}.amazonaws.com"),
+            &format!("https://{service}.{region}.amazonaws.com"),
             "AWS default",
         )
     }

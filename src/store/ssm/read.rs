@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use aws_sdk_ssm::types::ParameterMetadata;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
-use super::classify::classify;
+use super::classify::{classify, classify_sts};
 use super::context::Context;
 use crate::model::{Existing, Identity, Parameter, SecretValue};
 use crate::selector::SECRETS_MANAGER;
@@ -240,7 +240,7 @@ pub(super) async fn identity(ctx: &Context) -> Result<Identity, StoreError> {
             account: out.account.unwrap_or_default(),
             arn: out.arn.unwrap_or_default(),
         }),
-        Err(err) => Err(classify(ctx, err, "GetCallerIdentity", "-").await),
+        Err(err) => Err(classify_sts(ctx, err, "GetCallerIdentity").await),
     }
 }
 

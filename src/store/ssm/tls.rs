@@ -5,6 +5,8 @@
 //! to 7.4 ms without it, BENCHMARKS.md) and the keychain on macOS.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
@@ -81,6 +83,57 @@ impl ClassifyRetry for CertificateErrorsAreFinal {
     fn priority(&self) -> RetryClassifierPriority {
         RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
     }
+}
+
+/// How many failed connections (refused, no such host, TLS handshake) one store retries in
+/// all, whatever the request. The SDK retries them as transient with backoff until
+/// `--timeout`, so an endpoint where nothing listens ended, after 30 s, as "timed out": with
+/// this bound the answer is "cannot connect" within about three seconds (backoff of up to
+/// 1 s, then 2 s), and a connection that fails once on a flaky network still gets its retry.
+const CONNECT_RETRIES: u32 = 2;
+
+/// Forbids retrying a failed connection once [`CONNECT_RETRIES`] retries were spent; shared
+/// by the SSM and STS clients of one store (clones count together).
+#[derive(Debug, Clone, Default)]
+pub(super) struct ConnectRetries(Arc<AtomicU32>);
+
+impl ClassifyRetry for ConnectRetries {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(err))
+                if err
+                    .as_connector_error()
+                    .is_some_and(|c| is_connect_error(c)) =>
+            {
+                match self.0.fetch_add(1, Ordering::SeqCst) < CONNECT_RETRIES {
+                    true => RetryAction::NoActionIndicated,
+                    false => RetryAction::RetryForbidden,
+                }
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "failed connections are retried twice in all"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// Whether this error is a connection that could not be made (as opposed to one that broke
+/// after the request was sent, which is retried as before).
+pub(super) fn is_connect_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(client) = e.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return client.is_connect();
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// Whether TLS refused the server's certificate somewhere in this error's chain.

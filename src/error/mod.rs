@@ -1,11 +1,17 @@
-//! Errors the user can fix, the one place their hints are written, and the exit-code contract.
-//! Store failures carry facts (operation, path, profile, how the user signs in); this module
-//! turns them into the next step.
+//! Errors the user can fix, the one place their hints are written, the exit-code contract,
+//! and the one renderer of a failure ([`Report`]). Store failures carry facts (operation,
+//! path, profile, how the user signs in); `store.rs` turns them into the next step.
+
+mod report;
+mod store;
 
 use std::path::PathBuf;
 
 use crate::model::Tier;
-use crate::store::{SignIn, StoreError, StoreError as S};
+use crate::store::StoreError;
+
+pub use report::Report;
+use store::{store_exit_code, store_hint};
 
 /// Exit codes, a contract with scripts. Listed in `--help` and the README.
 pub mod exit {
@@ -222,6 +228,12 @@ pub enum Error {
         /// How many.
         count: usize,
     },
+    /// `mv`: copies that did not read back with their sources' values (no source deleted).
+    #[error("{names} did not read back with its source's value, so no source was deleted")]
+    ReadBackDiffers {
+        /// The destinations, comma-separated.
+        names: String,
+    },
     /// Ctrl-C; says what was and was not done.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -249,11 +261,24 @@ impl Error {
         match self {
             Error::Store(e) => store_exit_code(e),
             Error::Exists { .. } | Error::WouldOverwrite { .. } => exit::EXISTS,
-            Error::NotFound { .. } => exit::NOT_FOUND,
-            Error::ProjectNotFound { .. } | Error::NotInInfra { .. } => exit::NOT_FOUND,
+            Error::NotFound { .. } | Error::ProjectNotFound { .. } | Error::NotInInfra { .. } => {
+                exit::NOT_FOUND
+            }
             Error::Interrupted(_) | Error::OutcomeUnknown { .. } => exit::INTERRUPTED,
-            Error::MissingDeclared { .. } => exit::FAILURE,
-            _ => exit::USAGE,
+            Error::MissingDeclared { .. } | Error::ReadBackDiffers { .. } => exit::FAILURE,
+            Error::NotInRepo(_)
+            | Error::CannotRun { .. }
+            | Error::BadRoot(_)
+            | Error::Config { .. }
+            | Error::InvalidProject { .. }
+            | Error::EnvFileSyntax { .. }
+            | Error::OneProfileOnly
+            | Error::Invalid { .. }
+            | Error::NoTerminal(_)
+            | Error::NoCommand
+            | Error::NoEnvironments
+            | Error::ProfileForOneEnv(_)
+            | Error::WrongAccount { .. } => exit::USAGE,
         }
     }
 
@@ -320,18 +345,14 @@ impl Error {
             Error::WouldOverwrite { .. } => {
                 "pass --overwrite to replace them with new versions (nothing was written)"
             }
+            Error::ReadBackDiffers { .. } => {
+                "someone may be writing there at the same time; check it, then run `secrets mv` \
+                 again"
+            }
             Error::Interrupted(_) => return None,
             Error::Store(e) => return store_hint(e),
         };
         Some(text.to_string())
-    }
-
-    /// Extra detail worth a line of its own (the SDK's reason for a credential failure).
-    pub fn cause(&self) -> Option<&str> {
-        match self {
-            Error::Store(S::Credentials { detail, .. }) if !detail.is_empty() => Some(detail),
-            _ => None,
-        }
     }
 }
 
@@ -362,144 +383,5 @@ fn needed_hint(needed: Needed) -> &'static str {
     }
 }
 
-/// The next step after a store failure, if there is one.
-pub fn store_hint(e: &StoreError) -> Option<String> {
-    let text = match e {
-        S::Credentials { sign_in, .. } => return Some(sign_in_hint(sign_in)),
-        S::AccessDenied { .. } => {
-            "use a profile whose role may read this path (`--profile NAME`), or ask DevOps for \
-             access"
-        }
-        S::Throttled { .. } => "wait a minute and try again, or raise --max-attempts",
-        S::Timeout { .. } => "check your network or VPN, or allow more time with --timeout SECONDS",
-        S::Certificate { .. } => {
-            "if your network inspects TLS, point AWS_CA_BUNDLE (or --ca-bundle) at its CA \
-             certificate in PEM form"
-        }
-        S::Network { .. } => {
-            "check your network or VPN, and --region / --endpoint-url if you set them"
-        }
-        S::CaBundle { .. } => {
-            "point AWS_CA_BUNDLE (or --ca-bundle) at a PEM file of CA certificates, or unset it"
-        }
-        S::AlreadyExists { .. } => "pass --overwrite to replace it with a new version",
-        S::Interrupted | S::Service { .. } => return None,
-    };
-    Some(text.to_string())
-}
-
-fn sign_in_hint(sign_in: &SignIn) -> String {
-    match sign_in {
-        SignIn::Sso(p) => format!("run `aws sso login --profile {p}` and try again"),
-        SignIn::Profile(p) => format!(
-            "refresh the credentials of profile {p} in ~/.aws/config or ~/.aws/credentials \
-             (with aws-vault: `aws-vault exec {p} -- secrets ...`)"
-        ),
-        SignIn::Environment {
-            ignored_profile: Some(p),
-        } => format!(
-            "AWS_PROFILE={p} is ignored because AWS_ACCESS_KEY_ID is set (keys in the \
-             environment win, as in the AWS CLI): pass --profile {p}, or `unset \
-             AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN`, or get fresh keys"
-        ),
-        SignIn::Environment {
-            ignored_profile: None,
-        } => "get fresh credentials into AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and \
-              AWS_SESSION_TOKEN (with aws-vault: `aws-vault exec PROFILE -- secrets ...`), or \
-              unset them and pass --profile"
-            .to_string(),
-        SignIn::Nothing { profiles } if profiles.is_empty() => {
-            "no AWS profile is configured: set one up with `aws configure sso`, then pass \
-             `--profile NAME` or `export AWS_PROFILE=NAME`"
-                .to_string()
-        }
-        SignIn::Nothing { profiles } => format!(
-            "choose one of your profiles ({}) with `--profile NAME` or `export AWS_PROFILE=NAME` \
-             (for an SSO profile, run `aws sso login --profile NAME` first)",
-            profiles.join(", ")
-        ),
-    }
-}
-
-/// The exit code for a store failure.
-pub fn store_exit_code(e: &StoreError) -> u8 {
-    match e {
-        S::Credentials { .. } => exit::CREDENTIALS,
-        S::AlreadyExists { .. } => exit::EXISTS,
-        S::CaBundle { .. } => exit::USAGE,
-        S::Interrupted => exit::INTERRUPTED,
-        _ => exit::FAILURE,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::CredentialProblem;
-
-    fn credentials(sign_in: SignIn) -> Error {
-        Error::Store(StoreError::Credentials {
-            problem: CredentialProblem::Expired,
-            sign_in,
-            detail: String::new(),
-        })
-    }
-
-    #[test]
-    fn an_ignored_aws_profile_is_named_with_the_fix() {
-        let e = credentials(SignIn::Environment {
-            ignored_profile: Some("islandis-dev".into()),
-        });
-        assert_eq!(e.exit_code(), exit::CREDENTIALS);
-        let hint = e.hint().unwrap();
-        assert!(
-            hint.starts_with(
-                "AWS_PROFILE=islandis-dev is ignored because AWS_ACCESS_KEY_ID is set"
-            ),
-            "{hint}"
-        );
-        assert!(hint.contains("pass --profile islandis-dev"), "{hint}");
-    }
-
-    #[test]
-    fn with_nothing_selected_the_hint_lists_the_configured_profiles() {
-        let e = credentials(SignIn::Nothing {
-            profiles: vec!["dev".into(), "prod".into()],
-        });
-        assert!(
-            e.hint()
-                .unwrap()
-                .starts_with("choose one of your profiles (dev, prod) with")
-        );
-        let none = credentials(SignIn::Nothing { profiles: vec![] });
-        assert!(
-            none.hint()
-                .unwrap()
-                .starts_with("no AWS profile is configured")
-        );
-    }
-
-    #[test]
-    fn the_tier_advice_is_given_once_and_only_where_it_helps() {
-        let standard = Error::Invalid {
-            field: Field::Value(Tier::Standard),
-            reason: "the value is 5000 bytes; the Standard tier allows 4096".into(),
-        };
-        assert!(!standard.to_string().contains("--tier"));
-        assert!(standard.hint().unwrap().contains("--tier Advanced"));
-        let advanced = Error::Invalid {
-            field: Field::Value(Tier::Advanced),
-            reason: String::new(),
-        };
-        assert_eq!(advanced.hint().as_deref(), Some("shorten it"));
-    }
-
-    #[test]
-    fn interrupts_exit_130() {
-        assert_eq!(
-            Error::Interrupted("nothing was created".into()).exit_code(),
-            130
-        );
-        assert_eq!(Error::Store(StoreError::Interrupted).exit_code(), 130);
-    }
-}
+mod tests;
