@@ -24,7 +24,9 @@ if [ ! -x .tools/yarn/node_modules/.bin/yarn ]; then
   npm install --silent --prefix .tools/yarn --no-save --no-audit --no-fund yarn@1.22.22
 fi
 yarn="$root/.tools/yarn/node_modules/.bin/yarn"
-cargo build --locked --quiet
+# The binary `cargo test` builds (target/debug/secrets): `cargo build` would build it again,
+# since the tests' dev-dependencies change some dependencies' features.
+cargo test --locked --no-run --quiet
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh

@@ -10,6 +10,7 @@ mod infra;
 mod interrupt;
 mod model;
 mod output;
+mod private_file;
 mod prompt;
 mod resolve;
 mod selector;

@@ -58,7 +58,7 @@ impl Output {
         }
     }
 
-    /// A failure, with its cause and hint (error.rs renders it); shown even when quiet.
+    /// A failure, with its cause and hint (`error::Report` renders it); shown even when quiet.
     /// Returns its exit code, for the caller to end with.
     pub fn report(&mut self, report: &Report) -> u8 {
         let _ = write!(self.messages, "{report}");

@@ -4,16 +4,13 @@
 use std::io;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, Password};
-
-use crate::error::Error;
 
 /// Checks one answer; `Err` is shown and the question asked again.
 pub type Check = Box<dyn Fn(&str) -> Result<(), String> + Send>;
 
-/// Something that can ask questions. Only the wiring in `app.rs` picks the real terminal.
+/// Something that can ask questions. Only the wiring in `app/` picks the real terminal.
 /// Ctrl-C at a question is an `io::ErrorKind::Interrupted` error.
 pub trait Prompter: Send + Sync {
     /// Whether there is a person to ask; without one, a missing input is an error.
@@ -150,10 +147,18 @@ fn discard_typeahead() {
     }
 }
 
-/// Runs one question on its own thread so the async side stays free to notice Ctrl-C. Ctrl-C
-/// at the question (a terminal in raw mode reads it as a key) is `Error::Interrupted`, with
-/// `outcome` saying what that leaves done.
-pub async fn ask<T, F>(prompter: &Arc<dyn Prompter>, outcome: &str, question: F) -> Result<T>
+/// What became of a question.
+#[derive(Debug)]
+pub enum Asked<T> {
+    /// The answer.
+    Answer(T),
+    /// Ctrl-C at the question (a terminal in raw mode reads it as a key); the caller says
+    /// what that leaves done.
+    Interrupted,
+}
+
+/// Runs one question on its own thread so the async side stays free to notice Ctrl-C.
+pub async fn ask<T, F>(prompter: &Arc<dyn Prompter>, question: F) -> io::Result<Asked<T>>
 where
     T: Send + 'static,
     F: FnOnce(&dyn Prompter) -> io::Result<T> + Send + 'static,
@@ -163,12 +168,13 @@ where
     std::thread::spawn(move || {
         let _ = tx.send(question(p.as_ref()));
     });
-    match rx.await.context("the prompt thread ended unexpectedly")? {
-        Ok(answer) => Ok(answer),
-        Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-            Err(Error::Interrupted(outcome.to_string()).into())
-        }
-        Err(e) => Err(anyhow::Error::new(e).context("cannot read the answer")),
+    let answered = rx
+        .await
+        .map_err(|_| io::Error::other("the prompt thread ended unexpectedly"))?;
+    match answered {
+        Ok(answer) => Ok(Asked::Answer(answer)),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Asked::Interrupted),
+        Err(e) => Err(e),
     }
 }
 

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use anyhow::Result;
 
+use crate::commands::ask;
 use crate::error::{Error, Needed, exit};
 use crate::infra::Reference;
 use crate::output::Output;
-use crate::prompt::{Prompter, ask};
+use crate::prompt::Prompter;
 
 /// `--yes`, `--dry-run`, `--json`.
 #[derive(Debug, Clone, Copy, Default)]

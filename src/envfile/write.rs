@@ -1,7 +1,7 @@
 //! Reading the current file and replacing it atomically with a private one.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -58,33 +58,8 @@ pub fn read_existing(path: &Path) -> Result<String> {
 /// renamed over the target, so a reader sees either the old file or the new one, never a
 /// mix. A symlink is followed and its target replaced; the link itself stays.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let (real, dir) = real_and_dir(path)?;
-    let name = real
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prefix = format!(".{name}.");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o600));
-    }
-    let mut tmp = builder
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write a temporary file in {}", dir.display()))?;
-    tmp.persist(&real)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", real.display()))?;
-    // The rename is durable only once the directory entry is; failure here loses nothing.
-    if let Ok(d) = fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    let (real, _) = real_and_dir(path)?;
+    Ok(crate::private_file::write(&real, text.as_bytes())?)
 }
 
 /// The file a path stands for (following a symlink) and the directory it lives in.

@@ -1,5 +1,5 @@
 //! Where secrets live: the `SecretStore` trait the commands use, the facts its failures
-//! carry (hints are rendered in `error.rs`), and its implementations.
+//! carry (hints are rendered in `error/`), and its implementations.
 
 #[cfg(test)]
 pub mod memory;

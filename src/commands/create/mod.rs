@@ -15,11 +15,12 @@ use futures_util::stream::FuturesUnordered;
 
 pub use super::accounts::Account;
 use super::accounts::identities;
+use crate::commands::ask;
 use crate::error::{Error, Field, Needed, Report, exit};
 use crate::interrupt::Interrupts;
 use crate::model::{Identity, Kind, NewParameter, SecretValue, Tag, Tier};
 use crate::output::Output;
-use crate::prompt::{Prompter, ask};
+use crate::prompt::Prompter;
 use crate::store::{SecretStore, StoreError};
 use crate::validate;
 use report::{report, summary};

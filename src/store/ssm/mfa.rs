@@ -4,7 +4,6 @@
 //! (`~/.aws/cli/cache/<sha1 of the AssumeRole arguments>.json`, mode 0600), so a code typed
 //! in either tool serves both until the credentials expire.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -21,7 +20,8 @@ use serde_json::{Value, json};
 use super::classify::chain;
 use super::profile::{ProfileView, profile_credentials};
 use super::settings::AwsSettings;
-use crate::prompt::Prompter;
+use crate::private_file;
+use crate::prompt::{Asked, Prompter, ask};
 use crate::store::{CredentialProblem, SignIn, StoreError};
 
 /// The CLI refreshes cached credentials this long before they expire; so do we.
@@ -217,21 +217,14 @@ async fn assume_role(
 /// Asks for the code on its own thread, so Ctrl-C is noticed meanwhile.
 async fn ask_code(role: &MfaRole, prompter: &Arc<dyn Prompter>) -> Result<String, StoreError> {
     let prompt = format!("Enter MFA code for {}: ", role.serial);
-    let p = Arc::clone(prompter);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(p.mfa_code(&prompt));
-    });
-    let rejected = |detail: String| StoreError::Credentials {
-        problem: CredentialProblem::Rejected,
-        sign_in: SignIn::Profile(role.profile.clone()),
-        detail,
-    };
-    match rx.await {
-        Ok(Ok(code)) => Ok(code.trim().to_string()),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => Err(StoreError::Interrupted),
-        Ok(Err(e)) => Err(rejected(format!("no MFA code: {e}"))),
-        Err(_) => Err(rejected("no MFA code was given".into())),
+    match ask(prompter, move |p| p.mfa_code(&prompt)).await {
+        Ok(Asked::Answer(code)) => Ok(code.trim().to_string()),
+        Ok(Asked::Interrupted) => Err(StoreError::Interrupted),
+        Err(e) => Err(StoreError::Credentials {
+            problem: CredentialProblem::Rejected,
+            sign_in: SignIn::Profile(role.profile.clone()),
+            detail: format!("no MFA code: {e}"),
+        }),
     }
 }
 
@@ -283,21 +276,8 @@ fn write_cache(
         doc["AssumedRoleUser"] = json!({"AssumedRoleId": id, "Arn": arn});
     }
     // Best effort, like the CLI: a cache that cannot be written only costs a prompt next time.
-    let _ = (|| -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let mut builder = tempfile::Builder::new();
-        builder.suffix(".tmp");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o600));
-        }
-        let mut tmp = builder.tempfile_in(dir)?;
-        tmp.write_all(doc.to_string().as_bytes())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    })();
+    let _ = std::fs::create_dir_all(dir)
+        .and_then(|()| private_file::write(path, doc.to_string().as_bytes()));
 }
 
 #[cfg(test)]

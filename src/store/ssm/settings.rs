@@ -1,4 +1,4 @@
-//! How to reach AWS, as plain values; built once by the wiring (`app.rs`) from flags and
+//! How to reach AWS, as plain values; built once by the wiring (`app/`) from flags and
 //! `.secrets.toml`. Everything unset falls back to the AWS environment and config files, read
 //! as the AWS CLI reads them.
 

@@ -7,11 +7,15 @@ use std::rc::Rc;
 
 use oxc_ast::ast::{
     ArrowFunctionBody, BindingPattern, CallExpression, Declaration, ExportDefaultDeclarationKind,
-    Expression, FormalParameters, FunctionBody, ObjectPropertyKind, Statement, VariableDeclaration,
+    Expression, ObjectPropertyKind, Statement, VariableDeclaration,
 };
 use oxc_span::{GetSpan, Span};
 
-use super::eval::{Body, Eval, Scope, Value};
+mod helpers;
+
+use helpers::FnBody;
+
+use super::eval::{Eval, Scope, Value};
 use super::loader::Module;
 
 /// One service builder: its name and the method calls made on it, in order.
@@ -252,91 +256,6 @@ impl<'a> Walker<'_, '_, 'a> {
         Some(self.found.len() - 1)
     }
 
-    /// `helper(builder, ...)`: follows the helper's body with its parameter bound to the
-    /// builder, and takes its result to be that builder (as a `ServiceBuilder` helper returns).
-    fn helper(&mut self, c: &'a CallExpression<'a>, b: &mut Block<'a>) -> Option<usize> {
-        let mut found = None;
-        for (i, a) in c.arguments.iter().enumerate() {
-            let Some(x) = a.as_expression() else { continue };
-            if let Some(idx) = self.applied(x, b, false) {
-                found = Some((i, idx));
-                break;
-            }
-        }
-        let (position, idx) = found?;
-        let callee = self.ev.expr(&c.callee, &b.module, &b.scope);
-        let f = match callee {
-            Value::Func(f) if self.depth < MAX_HELPER_DEPTH => f,
-            _ => {
-                let at = b.module.at(c.span);
-                self.found[idx].warnings.push(format!(
-                    "the builder is passed to a function at {at} that is not evaluated \
-                     statically; what it adds is not counted"
-                ));
-                return Some(idx);
-            }
-        };
-        let args = self.ev.args(&c.arguments, &b.module, &b.scope);
-        let mut inner = Block {
-            module: f.module.clone(),
-            scope: f.scope.clone(),
-            builders: HashMap::new(),
-            local: true,
-        };
-        for (i, p) in f.params.items.iter().enumerate() {
-            match (&p.pattern, i == position) {
-                (BindingPattern::BindingIdentifier(id), true) => {
-                    inner.builders.insert(id.name.to_string(), idx);
-                }
-                (pattern, _) => {
-                    let value = args.get(i).cloned().unwrap_or(Value::Null);
-                    inner.scope = self
-                        .ev
-                        .bind(pattern, value, &inner.module, inner.scope.clone());
-                }
-            }
-        }
-        self.depth += 1;
-        match f.body {
-            Body::Expr(x) => self.statement_expr(x, &mut inner, false),
-            Body::Block(stmts) => stmts.iter().for_each(|s| self.stmt(s, &mut inner, false)),
-        }
-        self.depth -= 1;
-        Some(idx)
-    }
-
-    /// A function's body, with its parameters unknown (they are given at run time).
-    fn function(
-        &mut self,
-        params: &'a FormalParameters<'a>,
-        body: FnBody<'a>,
-        module: &Rc<Module<'a>>,
-        scope: &Scope<'a>,
-    ) {
-        let mut inner = Block {
-            module: module.clone(),
-            scope: scope.clone(),
-            builders: HashMap::new(),
-            local: true,
-        };
-        for p in &params.items {
-            let why = format!("a parameter, not known statically ({})", module.at(p.span));
-            inner.scope = self.ev.bind(
-                &p.pattern,
-                Value::Unknown(why.into()),
-                module,
-                inner.scope.clone(),
-            );
-        }
-        match body {
-            FnBody::Block(body) => body
-                .statements
-                .iter()
-                .for_each(|s| self.stmt(s, &mut inner, false)),
-            FnBody::Expr(e) => self.statement_expr(e, &mut inner, false),
-        }
-    }
-
     /// Warns when the code at `span` uses a builder variable in a way not evaluated.
     fn not_evaluated(&mut self, span: Span, b: &Block<'a>, what: &str) {
         let text = &b.module.source[span.start as usize..span.end as usize];
@@ -408,12 +327,6 @@ impl<'a> Walker<'_, '_, 'a> {
             _ => {}
         }
     }
-}
-
-/// A function body: a block, or an arrow's single expression.
-enum FnBody<'a> {
-    Block(&'a FunctionBody<'a>),
-    Expr(&'a Expression<'a>),
 }
 
 /// Parentheses and type assertions do not change what an expression is.
