@@ -79,6 +79,14 @@ impl Default for RepoConfig {
 }
 
 impl RepoConfig {
+    /// The rules every resolution applies (`exclude`, `[overrides]`).
+    pub fn rules(&self) -> crate::resolve::Rules {
+        crate::resolve::Rules {
+            exclude: self.exclude.clone(),
+            overrides: self.overrides.clone(),
+        }
+    }
+
     /// Reads `<root>/.secrets.toml`, or the defaults when there is none.
     pub fn load(root: &Path) -> Result<Self, Error> {
         let path = root.join(CONFIG_FILE);

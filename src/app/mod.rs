@@ -106,7 +106,8 @@ impl Wiring {
         if args.all {
             let root = root.ok_or_else(|| Error::NotInRepo(self.cwd.clone()))?;
             let env = env_of(args.env, &config);
-            return list::run_all(root, env, args.json, &mut self.out).await;
+            let rules = config.rules();
+            return list::run_all(root, env, &rules, args.json, &mut self.out).await;
         }
         let offline = args.offline || (args.declared_only && !args.check);
         let settings = aws_settings(&self.g, &config, None)?;
@@ -194,6 +195,13 @@ impl Wiring {
             prefix: config.prefix.clone(),
             format,
             unreferenced: args.unreferenced,
+            rules: config.rules(),
+            step_summary: match format {
+                audit::Format::Github => std::env::var_os("GITHUB_STEP_SUMMARY")
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from),
+                _ => None,
+            },
         };
         let mut connected = Vec::with_capacity(targets.len());
         for (env, profile, expected, settings) in targets {

@@ -13,7 +13,7 @@ use crate::envfile::Entry;
 use crate::error::Error;
 use crate::infra::{self, Env};
 use crate::output::Output;
-use crate::resolve::{self, Project, Row, Rules, Status};
+use crate::resolve::{self, Project, Row, Status};
 use crate::selector;
 use crate::store::SecretStore;
 
@@ -142,10 +142,7 @@ fn rows(
     fetched: &[crate::model::Parameter],
     out: &mut Output,
 ) -> Vec<Vec<Row>> {
-    let rules = Rules {
-        exclude: req.config.exclude.clone(),
-        overrides: req.config.overrides.clone(),
-    };
+    let rules = req.config.rules();
     let mut all = Vec::new();
     for (declared, swept) in projects {
         let project = Project {
@@ -186,10 +183,14 @@ pub async fn offline(req: &Request, out: &mut Output) -> Result<Vec<Vec<Row>>> {
         }
         .into());
     }
-    let projects = readings.into_iter().map(|r| (r.secrets, Vec::new()));
-    let mut all = rows(req, projects, &[], out);
-    for row in all.iter_mut().flatten() {
-        row.status = Status::Declared;
+    let rules = req.config.rules();
+    let mut all = Vec::new();
+    for reading in readings {
+        let (rows, warnings) = resolve::declared_rows(&reading.secrets, &rules);
+        for w in warnings {
+            out.warn(&w);
+        }
+        all.push(rows);
     }
     Ok(all)
 }
@@ -308,7 +309,12 @@ fn by_name(req: &Request, prefixes: &[String], readings: &[infra::Reading]) -> V
     // A `#key` selects from the stored value: the stored path is what is fetched.
     let stored = |path: &str| selector::split(path).0.to_string();
     for (prefix, reading) in prefixes.iter().zip(readings) {
-        for d in &reading.secrets {
+        // An excluded name is never fetched (it is listed as `excluded`).
+        for d in reading
+            .secrets
+            .iter()
+            .filter(|d| !req.config.exclude.contains(&d.name))
+        {
             let base = stored(&d.path);
             match req.config.overrides.get(&d.name) {
                 Some(path) => names.insert(stored(path)),

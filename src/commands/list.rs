@@ -8,7 +8,7 @@ use super::fetch;
 use crate::error::{Error, exit};
 use crate::infra::{self, Env};
 use crate::output::Output;
-use crate::resolve::{Row, Status};
+use crate::resolve::{self, Row, Rules, Status};
 use crate::store::SecretStore;
 
 /// What `list` was asked to do.
@@ -34,8 +34,15 @@ pub async fn run_offline(opts: Options, out: &mut Output) -> Result<u8> {
     print(&opts, &projects, out)
 }
 
-/// Every service the infra code defines, with its declared secrets and warnings: no AWS.
-pub async fn run_all(root: PathBuf, env: Env, json: bool, out: &mut Output) -> Result<u8> {
+/// Every service the infra code defines, with its declared rows (as `list SERVICE
+/// --offline` shows them) and warnings: no AWS.
+pub async fn run_all(
+    root: PathBuf,
+    env: Env,
+    rules: &Rules,
+    json: bool,
+    out: &mut Output,
+) -> Result<u8> {
     let started = std::time::Instant::now();
     let (services, general) = tokio::task::spawn_blocking(move || infra::read_all(&root, env))
         .await
@@ -48,8 +55,16 @@ pub async fn run_all(root: PathBuf, env: Env, json: bool, out: &mut Output) -> R
     for w in &general {
         out.warn(w);
     }
+    let rows: Vec<Vec<Row>> = services
+        .iter()
+        .map(|s| resolve::declared_rows(&s.reading.secrets, rules).0)
+        .collect();
     if json {
-        let items: Vec<serde_json::Value> = services.iter().map(service_json).collect();
+        let items: Vec<serde_json::Value> = services
+            .iter()
+            .zip(&rows)
+            .map(|(s, rows)| service_json(s, rows))
+            .collect();
         writeln!(out.data(), "{:#}", serde_json::Value::Array(items))?;
     } else {
         let mut lines = vec![[
@@ -58,10 +73,10 @@ pub async fn run_all(root: PathBuf, env: Env, json: bool, out: &mut Output) -> R
             "WARNINGS".to_string(),
             "DEFINED AT".to_string(),
         ]];
-        for s in &services {
+        for (s, rows) in services.iter().zip(&rows) {
             lines.push([
                 s.name.clone(),
-                s.reading.secrets.len().to_string(),
+                rows.len().to_string(),
                 s.reading.warnings.len().to_string(),
                 s.at.clone(),
             ]);
@@ -76,17 +91,10 @@ pub async fn run_all(root: PathBuf, env: Env, json: bool, out: &mut Output) -> R
     Ok(exit::OK)
 }
 
-fn service_json(s: &infra::Service) -> serde_json::Value {
-    let secrets: Vec<serde_json::Value> = s
-        .reading
-        .secrets
+fn service_json(s: &infra::Service, rows: &[Row]) -> serde_json::Value {
+    let secrets: Vec<serde_json::Value> = rows
         .iter()
-        .map(|d| {
-            serde_json::json!({
-                "name": d.name, "path": d.path, "source": d.source(),
-                "file": d.file, "line": d.line, "column": d.column,
-            })
-        })
+        .map(|r| serde_json::Value::Object(r.json()))
         .collect();
     serde_json::json!({
         "service": s.name, "defined_at": s.at, "declared": secrets.len(),
@@ -106,15 +114,10 @@ fn print(opts: &Options, projects: &[Vec<Row>], out: &mut Output) -> Result<u8> 
         let items: Vec<serde_json::Value> = rows
             .iter()
             .map(|(project, r)| {
-                let (file, line, column) = match &r.at {
-                    Some((f, l, c)) => (Some(f.as_str()), Some(*l), Some(*c)),
-                    None => (None, None, None),
-                };
-                serde_json::json!({
-                    "project": project, "name": r.name, "path": r.path,
-                    "source": r.source, "file": file, "line": line, "column": column,
-                    "status": r.status.word(),
-                })
+                let mut item = serde_json::Map::new();
+                item.insert("project".into(), (*project).into());
+                item.extend(r.json());
+                serde_json::Value::Object(item)
             })
             .collect();
         writeln!(out.data(), "{:#}", serde_json::Value::Array(items))?;
@@ -143,7 +146,7 @@ fn table(rows: &[(&str, &Row)], with_project: bool, out: &mut Output) -> Result<
         lines.push([
             project.to_string(),
             r.name.clone(),
-            r.path.clone(),
+            r.path_cell(),
             r.source.clone(),
             r.status.word().to_string(),
         ]);

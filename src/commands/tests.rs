@@ -549,6 +549,8 @@ fn audit_plan(envs: &[Env]) -> super::audit::Plan {
         prefix: "/k8s/".into(),
         format: super::audit::Format::Json,
         unreferenced: false,
+        rules: crate::config::RepoConfig::default().rules(),
+        step_summary: None,
     }
 }
 

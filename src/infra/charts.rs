@@ -18,11 +18,21 @@ use super::loader::{Binding, Loader, Module};
 /// Where the uber charts live.
 pub const CHARTS_DIR: &str = "infra/src/uber-charts";
 
+/// One chart entry: the service's name and the file whose `service(...)` call builds it, as
+/// the chart's import leads there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The service's name.
+    pub name: String,
+    /// The file that builds it, relative to the root.
+    pub file: String,
+}
+
 /// Each environment's services, from every chart.
 #[derive(Debug, Default)]
 pub struct Deployments {
-    /// Service names per environment, in chart order, each once.
-    pub by_env: HashMap<Env, Vec<String>>,
+    /// Entries per environment, in chart order, each once.
+    pub by_env: HashMap<Env, Vec<Entry>>,
     /// Chart files read.
     pub charts: Vec<String>,
     /// What could not be read, with file:line.
@@ -30,16 +40,16 @@ pub struct Deployments {
 }
 
 impl Deployments {
-    /// Whether `service` runs in `env`.
-    pub fn runs(&self, service: &str, env: Env) -> bool {
+    /// Whether the service `name` built in `file` runs in `env`.
+    pub fn runs(&self, name: &str, file: &str, env: Env) -> bool {
         self.by_env
             .get(&env)
-            .is_some_and(|s| s.iter().any(|n| n == service))
+            .is_some_and(|s| s.iter().any(|e| e.name == name && e.file == file))
     }
 
-    /// Whether any chart lists `service`.
-    pub fn charted(&self, service: &str) -> bool {
-        self.by_env.values().flatten().any(|n| n == service)
+    /// Whether any chart lists a service called `name` (from whichever file).
+    pub fn charted(&self, name: &str) -> bool {
+        self.by_env.values().flatten().any(|e| e.name == name)
     }
 }
 
@@ -115,10 +125,10 @@ impl<'a> Reader<'_, '_, '_, 'a> {
                     _ => None,
                 };
                 match name {
-                    Some(name) => {
+                    Some(entry) => {
                         let list = self.out.by_env.entry(env).or_default();
-                        if !list.contains(&name) {
-                            list.push(name);
+                        if !list.contains(&entry) {
+                            list.push(entry);
                         }
                     }
                     None => self.out.warnings.push(format!(
@@ -133,8 +143,9 @@ impl<'a> Reader<'_, '_, '_, 'a> {
         }
     }
 
-    /// The service a chart variable (`const api = apiSetup(...)`) sets up.
-    fn service_of(&mut self, m: &Rc<Module<'a>>, var: &str) -> Option<String> {
+    /// The service a chart variable (`const api = apiSetup(...)`) sets up, and the file
+    /// that builds it.
+    fn service_of(&mut self, m: &Rc<Module<'a>>, var: &str) -> Option<Entry> {
         let Some(Binding::Const(init)) = m.local(var) else {
             return None;
         };
@@ -146,10 +157,14 @@ impl<'a> Reader<'_, '_, '_, 'a> {
         };
         let (owner, span) = self.binding(m.clone(), m.local(f.name.as_str())?, 0)?;
         let names = self.names_in(&owner);
-        names
+        let name = names
             .iter()
             .find(|(s, _)| span.start <= s.start && s.end <= span.end)
-            .and_then(|(_, n)| n.clone())
+            .and_then(|(_, n)| n.clone())?;
+        Some(Entry {
+            name,
+            file: owner.rel.clone(),
+        })
     }
 
     /// The module and span of the function a binding stands for, following imports.

@@ -187,7 +187,8 @@ impl<'a> Loader<'a> {
         module
     }
 
-    /// Follows a relative import from `from` to a module; bare specifiers are not followed.
+    /// Follows a relative import from `from` to a module, as TypeScript resolves it; bare
+    /// specifiers are not followed.
     pub fn resolve(&self, from: &Module<'a>, source: &str) -> Option<Rc<Module<'a>>> {
         if !source.starts_with('.') {
             return None;
@@ -195,12 +196,7 @@ impl<'a> Loader<'a> {
         // Lexically normalised, so a module reached by two relative paths is parsed once and
         // named once (`infra/src/dsl/xroad.ts`, not `apps/api/infra/../../../infra/...`).
         let base = normalize(&from.path.parent()?.join(source));
-        let candidates = [
-            base.with_extension("ts"),
-            base.join("index.ts"),
-            base.with_extension("tsx"),
-            base.clone(),
-        ];
+        let candidates = candidates(&base);
         candidates
             .iter()
             .filter(|p| p.is_file())
@@ -341,5 +337,30 @@ fn normalize(path: &Path) -> PathBuf {
             other => out.push(other.as_os_str()),
         }
     }
+    out
+}
+
+/// The files a relative specifier may name, in TypeScript's order: the extension added (never
+/// replaced: `./admin-portal.infra` is `admin-portal.infra.ts`), a `.js` written for the
+/// `.ts` file, the folder's `index.ts`, and the path as written.
+fn candidates(base: &Path) -> Vec<PathBuf> {
+    let text = base.as_os_str().to_string_lossy();
+    let mut out = vec![
+        PathBuf::from(format!("{text}.ts")),
+        PathBuf::from(format!("{text}.tsx")),
+    ];
+    for (js, ts) in [
+        (".js", ".ts"),
+        (".jsx", ".tsx"),
+        (".mjs", ".mts"),
+        (".cjs", ".cts"),
+    ] {
+        if let Some(stem) = text.strip_suffix(js) {
+            out.push(PathBuf::from(format!("{stem}{ts}")));
+        }
+    }
+    out.push(base.join("index.ts"));
+    out.push(base.join("index.tsx"));
+    out.push(base.to_path_buf());
     out
 }

@@ -175,6 +175,8 @@ pub struct Service {
     pub name: String,
     /// Where `service(...)` is called, `file:line`.
     pub at: String,
+    /// The file of `at`, relative to the root.
+    pub file: String,
     /// Its declared secrets and warnings.
     pub reading: Reading,
 }
@@ -240,6 +242,7 @@ fn services_in<'a>(
                 services.push(Service {
                     name: name.clone(),
                     at: chain.at.clone(),
+                    file: chain.file.clone(),
                     reading,
                 });
             }

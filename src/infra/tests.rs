@@ -227,6 +227,7 @@ fn unknown_service_and_ignored_folders() {
             "application-system-api",
             "consultation-portal",
             "portals-my-pages",
+            "services-bff-admin-portal",
             "user-profile",
             "user-profile-worker",
             "web"
@@ -506,4 +507,84 @@ fn references_list_each_place_once_with_the_environments_that_declare_it() {
     let driving = find("/k8s/api/DRIVING_LICENSE_KEY");
     assert_eq!(driving.len(), 1);
     assert_eq!(driving[0].3, ["prod"]);
+}
+
+#[test]
+fn imports_resolve_as_typescript_resolves_them() {
+    // The chart imports '../../../apps/services/bff/infra/admin-portal.infra' (a dot in the
+    // last segment: the extension is added, not replaced) and the second of two files
+    // defining consultation-portal; each entry is placed by the file its import leads to.
+    let alloc = oxc_allocator::Allocator::default();
+    let loader = super::loader::Loader::new(&alloc, &fixture());
+    let ev = super::eval::Eval::new(&loader);
+    let d = super::charts::read(&ev, &loader, &fixture());
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    let file = |name: &str| {
+        d.by_env[&Env::Dev]
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.file.clone())
+    };
+    assert_eq!(
+        file("services-bff-admin-portal").as_deref(),
+        Some("apps/services/bff/infra/admin-portal.infra.ts")
+    );
+    assert_eq!(
+        file("consultation-portal").as_deref(),
+        Some("apps/moved/infra/consultation-portal.ts")
+    );
+    assert!(d.runs(
+        "consultation-portal",
+        "apps/moved/infra/consultation-portal.ts",
+        Env::Staging
+    ));
+    assert!(!d.runs(
+        "consultation-portal",
+        "apps/consultation-portal/infra/consultation-portal.ts",
+        Env::Staging
+    ));
+}
+
+#[test]
+fn a_builder_variable_takes_imported_configs_and_reassignments_in_later_statements() {
+    let r = read_service(&fixture(), "services-bff-admin-portal", Env::Dev);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let names: Vec<&str> = r.secrets.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["CONFIGCAT_SDK_KEY", "BFF_TOKEN", "XROAD_CLIENT_ID"]);
+    let xroad = &r.secrets[2];
+    assert_eq!(xroad.construct, ".xroad(Client)");
+    assert_eq!(
+        xroad.via.as_deref(),
+        Some("apps/services/bff/infra/admin-portal.infra.ts:11")
+    );
+}
+
+#[test]
+fn a_reassigned_builder_variable_is_the_same_builder_and_imports_resolve_like_typescript() {
+    let dir = tempfile::tempdir().unwrap();
+    let infra = dir.path().join("apps/z/infra");
+    std::fs::create_dir_all(&infra).unwrap();
+    std::fs::create_dir_all(dir.path().join("apps/z/consts")).unwrap();
+    // `./keys.js` is the `.ts` file; `../consts` is the folder's index.ts.
+    std::fs::write(infra.join("keys.ts"), "export const KEY = '/k8s/z/KEY'\n").unwrap();
+    std::fs::write(
+        dir.path().join("apps/z/consts/index.ts"),
+        "export const OTHER = '/k8s/z/OTHER'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        infra.join("z.ts"),
+        "import { KEY } from './keys.js'\nimport { OTHER } from '../consts'\n\
+         export const setup = () => {\n  let z = service('z')\n  z = z.secrets({ KEY, OTHER })\n  \
+         return z\n}\n",
+    )
+    .unwrap();
+    let r = read_service(dir.path(), "z", Env::Dev);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let found: Vec<(&str, &str)> = r
+        .secrets
+        .iter()
+        .map(|d| (d.name.as_str(), d.path.as_str()))
+        .collect();
+    assert_eq!(found, [("KEY", "/k8s/z/KEY"), ("OTHER", "/k8s/z/OTHER")]);
 }

@@ -1,5 +1,7 @@
-//! From declared pairs and stored parameters to rows (name, path, source, status, value),
-//! and from rows to the variables to write. Pure.
+//! The one resolution every command renders (`get`, `exec`, `list`, `list --all`, `audit`):
+//! from a service's declared entries, what its sweep found, and the repository's rules, to
+//! rows (variable, declared path, path read, declaration, status, value); and from rows to
+//! the variables to write. Pure.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -42,6 +44,8 @@ pub enum Status {
     Declared,
     /// Stored, but the `#key` it selects is not there (or the value is not JSON).
     NoKey,
+    /// Declared, but named by `exclude`: never fetched, never written.
+    Excluded,
 }
 
 impl Status {
@@ -53,6 +57,7 @@ impl Status {
             Status::Undeclared => "undeclared",
             Status::Declared => "declared",
             Status::NoKey => "no-key",
+            Status::Excluded => "excluded",
         }
     }
 }
@@ -62,8 +67,11 @@ impl Status {
 pub struct Row {
     /// Variable name.
     pub name: String,
-    /// Parameter path read.
+    /// Parameter path read (after `[overrides]`).
     pub path: String,
+    /// The path the infra code declares, when it declares one (it differs from `path` when
+    /// an override applies); None for a parameter only the sweep found.
+    pub declared: Option<String>,
     /// `file:line .construct`, `sweep`, or with ` (override)`.
     pub source: String,
     /// Where it is declared: file, line, column (None for a swept parameter).
@@ -72,6 +80,37 @@ pub struct Row {
     pub status: Status,
     /// The value, when stored.
     pub value: Option<SecretValue>,
+}
+
+impl Row {
+    /// The row's fields as every `--json` output names them (never the value): `name`,
+    /// `path` (read), `declared_path`, `source`, `file`, `line`, `column`, `status`.
+    pub fn json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let (file, line, column) = match &self.at {
+            Some((f, l, c)) => (Some(f.as_str()), Some(*l), Some(*c)),
+            None => (None, None, None),
+        };
+        let doc = serde_json::json!({
+            "name": self.name, "path": self.path, "declared_path": self.declared,
+            "source": self.source, "file": file, "line": line, "column": column,
+            "status": self.status.word(),
+        });
+        match doc {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        }
+    }
+
+    /// The path column of a table: the path read, and the declared one when an override
+    /// replaced it.
+    pub fn path_cell(&self) -> String {
+        match &self.declared {
+            Some(declared) if *declared != self.path => {
+                format!("{} (declared {declared})", self.path)
+            }
+            _ => self.path.clone(),
+        }
+    }
 }
 
 /// The rows of one project, and warnings (never values): declared pairs first, in order, then
@@ -94,8 +133,43 @@ pub fn rows(p: &Project<'_>, rules: &Rules) -> (Vec<Row>, Vec<String>) {
     for d in &p.declared {
         acc.declared(d);
     }
-    acc.swept(&p.swept);
+    // A swept parameter that a declared row reads (or declares) is that row, not another.
+    let read: HashSet<String> = acc
+        .rows
+        .iter()
+        .flat_map(|r| [Some(&r.path), r.declared.as_ref()])
+        .flatten()
+        .map(|p| selector::split(p).0.to_string())
+        .collect();
+    let swept: Vec<Parameter> = p
+        .swept
+        .iter()
+        .filter(|q| !read.contains(&q.name))
+        .cloned()
+        .collect();
+    acc.swept(&swept);
     (acc.rows, acc.warnings)
+}
+
+/// The declared rows of one service from the infra code alone, the rules applied: status
+/// `declared` (or `excluded`). What `list --offline`, `list --all` and `audit` render.
+pub fn declared_rows(declared: &[Declared], rules: &Rules) -> (Vec<Row>, Vec<String>) {
+    let project = Project {
+        declared: declared.to_vec(),
+        ..Project::default()
+    };
+    let (mut rows, warnings) = rows(&project, rules);
+    for row in &mut rows {
+        if row.status != Status::Excluded {
+            row.status = Status::Declared;
+        }
+    }
+    (rows, warnings)
+}
+
+/// Whether `rules` keep `name` from ever being fetched or written.
+pub fn is_excluded(rules: &Rules, name: &str) -> bool {
+    rules.exclude.iter().any(|e| e == name)
 }
 
 /// The rows built so far, the names they set, and the warnings.
@@ -109,7 +183,7 @@ struct Rows<'r> {
 
 impl Rows<'_> {
     fn excluded(&self, name: &str) -> bool {
-        self.rules.exclude.iter().any(|e| e == name)
+        is_excluded(self.rules, name)
     }
 
     /// Takes `name` unless it is excluded or already set.
@@ -119,6 +193,21 @@ impl Rows<'_> {
 
     /// One declared secret: its override, its stored value, and a `#key` selection.
     fn declared(&mut self, d: &Declared) {
+        let at = (d.line > 0).then(|| (d.file.clone(), d.line, d.column));
+        if self.excluded(&d.name) {
+            if self.names.insert(d.name.clone()) {
+                self.rows.push(Row {
+                    name: d.name.clone(),
+                    path: d.path.clone(),
+                    declared: Some(d.path.clone()),
+                    source: d.source(),
+                    at,
+                    status: Status::Excluded,
+                    value: None,
+                });
+            }
+            return;
+        }
         if !self.claim(&d.name) {
             return;
         }
@@ -129,8 +218,9 @@ impl Rows<'_> {
         let template = Row {
             name: d.name.clone(),
             path,
+            declared: Some(d.path.clone()),
             source,
-            at: (d.line > 0).then(|| (d.file.clone(), d.line, d.column)),
+            at,
             status: Status::Missing,
             value: None,
         };
@@ -220,6 +310,7 @@ impl Rows<'_> {
             self.rows.push(Row {
                 name: name.to_string(),
                 path,
+                declared: None,
                 source,
                 at: None,
                 status,
@@ -261,10 +352,12 @@ pub fn entries(projects: &[Vec<Row>]) -> (Vec<Entry>, Vec<usize>, Vec<String>) {
             };
             match slot.get(&row.name) {
                 Some((i, earlier)) => {
-                    warnings.push(format!(
-                        "{}: {} overrides {earlier} (later projects win)",
-                        row.name, row.path
-                    ));
+                    if *earlier != row.path {
+                        warnings.push(format!(
+                            "{}: {} overrides {earlier} (later projects win)",
+                            row.name, row.path
+                        ));
+                    }
                     let i = *i;
                     entries[i] = entry;
                     owners[i] = owner;

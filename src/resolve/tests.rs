@@ -85,15 +85,10 @@ fn declared_first_sweep_after_declared_wins_and_missing_is_reported() {
                 "undeclared",
                 Some(s("extra"))
             ),
-            (
-                s("IP_API_KEY"),
-                s("/k8s/api/IP_API_KEY"),
-                s("sweep"),
-                "undeclared",
-                Some(s("ip"))
-            ),
         ]
     );
+    // /k8s/api/IP_API_KEY is RENAMED's declared path: the sweep finding it adds no second
+    // variable, and /k8s/api/RENAMED (another parameter) loses to the declared name.
     assert_eq!(
         warnings,
         ["skipped /k8s/api/bad-name: `bad-name` is not a valid environment variable name",]
@@ -134,13 +129,22 @@ fn excludes_and_overrides() {
     assert_eq!(
         names,
         [
+            ("DB_PASSWORD", "apps/a/infra/a.ts:3 .secrets", None),
             (
                 "IDENTITY_SERVER_CLIENT_SECRET",
                 "apps/a/infra/a.ts:3 .secrets (override)",
                 Some("local")
             ),
-            ("IDS", "sweep", Some("prod-ish")),
         ]
+    );
+    // Excluded: listed, never given a value. The overridden row keeps its declared path, and
+    // the sweep's /k8s/api/IDS (that declared path) is not a second variable.
+    assert_eq!(rows[0].status, Status::Excluded);
+    assert_eq!(rows[1].path, "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET");
+    assert_eq!(rows[1].declared.as_deref(), Some("/k8s/api/IDS"));
+    assert_eq!(
+        rows[1].path_cell(),
+        "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET (declared /k8s/api/IDS)"
     );
 }
 

@@ -55,16 +55,17 @@ fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
          export XROAD_PAYMENT_USER='payment-user-value'\n\
          export XROAD_PAYMENT_PASSWORD='payment-password-value'\n\
          export DRIVING_LICENSE_KEY='driving-value'\n\
-         export EXTRA_SWEPT='extra-swept-value'\n\
-         export IP_API_KEY='ip-api-key-value'\n"
+         export EXTRA_SWEPT='extra-swept-value'\n"
     );
+    // /k8s/api/IP_API_KEY, stored under the sweep, is INTELLECTUAL_PROPERTY_API_KEY's
+    // declared path: written once, under the declared name, never as IP_API_KEY.
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(
         lines,
         [
             "warning: api: the path of UNRESOLVED_SECRET (apps/api/infra/api.ts:28, via .secrets at apps/api/infra/api.ts:22) could not be resolved: `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed",
             "warning: CONTENTFUL_TOKEN: /k8s/api/CONTENTFUL_TOKEN is not in SSM (apps/api/infra/api.ts:26, via .secrets at :22)",
-            "api: 12 secrets written to .env.secret (12 new, 0 changed, 0 unchanged)",
+            "api: 11 secrets written to .env.secret (11 new, 0 changed, 0 unchanged)",
         ]
     );
     // One sweep page and one GetParameters batch (6 names outside /k8s/api/), nothing more.
@@ -136,7 +137,10 @@ fn config_file_changes_prefix_excludes_and_overrides() {
         "{text}"
     );
     assert!(text.contains("export NOVA_PASSWORD='nova-password-value'\n"));
-    assert!(text.contains("export DB_PASSWORD='db-password-value'\n"));
+    // /k8s/api/DB_PASSWORD is what `.db()` declares as DB_PASS: one parameter, one
+    // variable, under the declared name.
+    assert!(text.contains("export DB_PASS='db-password-value'\n"));
+    assert!(!text.contains("DB_PASSWORD="), "{text}");
     assert!(!text.contains("EXTRA_SWEPT"));
     // Without the default exclude, the DSL's DB_PASS is written, after the X-Road secrets.
     let names: Vec<&str> = text
@@ -178,7 +182,7 @@ fn list_json_and_check_through_the_binary() {
     assert_eq!(missing, ["CONTENTFUL_TOKEN"]);
     assert_eq!(
         items[0],
-        serde_json::json!({"project": "api", "name": "CONFIGCAT_SDK_KEY", "path": "/k8s/configcat/CONFIGCAT_SDK_KEY", "source": "infra/src/dsl/consts.ts:6 COMMON_SECRETS", "file": "infra/src/dsl/consts.ts", "line": 6, "column": 3, "status": "ok"})
+        serde_json::json!({"project": "api", "name": "CONFIGCAT_SDK_KEY", "path": "/k8s/configcat/CONFIGCAT_SDK_KEY", "declared_path": "/k8s/configcat/CONFIGCAT_SDK_KEY", "source": "infra/src/dsl/consts.ts:6 COMMON_SECRETS", "file": "infra/src/dsl/consts.ts", "line": 6, "column": 3, "status": "ok"})
     );
     assert!(
         run.stderr
@@ -285,6 +289,7 @@ fn list_all_reports_every_service_and_only_the_warnings_the_fixture_explains() {
             vec!["consultation-portal", "2", "1"],
             vec!["consultation-portal", "2", "1"],
             vec!["portals-my-pages", "5", "0"],
+            vec!["services-bff-admin-portal", "3", "0"],
             vec!["user-profile", "4", "0"],
             vec!["user-profile-worker", "3", "0"],
             vec!["web", "9", "1"],
@@ -311,4 +316,140 @@ fn list_all_reports_every_service_and_only_the_warnings_the_fixture_explains() {
         .unwrap();
     assert_eq!(web["declared"], 9);
     assert_eq!(web["secrets"][8]["name"], "DB_PASS", "DB_PASS comes last");
+}
+
+#[test]
+fn list_shows_every_declared_row_excluded_and_overridden_ones_too() {
+    let (env, _account) = fixture_env();
+    let run = env.run(&["list", "api", "--json"]);
+    run.expect_code(0);
+    let items: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let row = |name: &str| {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no row {name}"))
+    };
+    // DB_PASS (the default exclude) is listed, marked, and has no value anywhere.
+    assert_eq!(row("DB_PASS")["status"], "excluded");
+    assert_eq!(row("DB_PASS")["declared_path"], "/k8s/api/DB_PASSWORD");
+    // The overridden row shows both paths.
+    let ids = row("IDENTITY_SERVER_CLIENT_SECRET");
+    assert_eq!(ids["path"], "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET");
+    assert_eq!(
+        ids["declared_path"],
+        "/k8s/api/IDENTITY_SERVER_CLIENT_SECRET"
+    );
+    // /k8s/api/IP_API_KEY is a declared row's path: no second, undeclared row.
+    assert!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["name"] != "IP_API_KEY")
+    );
+    assert_eq!(row("INTELLECTUAL_PROPERTY_API_KEY")["status"], "ok");
+    let table = env.run(&["list", "api"]);
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("DB_PASS ") && l.ends_with(" excluded")),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        table.stdout.contains(
+            "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET (declared /k8s/api/IDENTITY_SERVER_CLIENT_SECRET)"
+        ),
+        "{}",
+        table.stdout
+    );
+    // Written: never the excluded name.
+    env.run(&["get", "api"]).expect_code(0);
+    let text = fs::read_to_string(env.env_file()).unwrap();
+    assert!(!text.contains("DB_PASS"), "an excluded name was written");
+
+    // An excluded name is never fetched: excluding DOCUMENTS_TOKEN (outside /k8s/api/)
+    // takes one name out of the GetParameters batch.
+    let count = |run: &crate::support::Run| -> String {
+        run.stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("trace: GetParameters for "))
+            .and_then(|l| l.split(' ').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let before = count(&env.run(&["get", "api", "--dry-run", "-v"]));
+    env.write(
+        ".secrets.toml",
+        "exclude = [\"DB_PASS\", \"DOCUMENTS_TOKEN\"]\n",
+    );
+    let after = env.run(&["list", "api", "-v", "--json"]);
+    assert_eq!(
+        after.stdout.matches("\"status\": \"excluded\"").count(),
+        2,
+        "{}",
+        after.stdout
+    );
+    let before: usize = before.parse().unwrap();
+    assert_eq!(count(&after), (before - 1).to_string(), "{}", after.stderr);
+}
+
+#[test]
+fn list_all_and_list_service_give_the_same_rows_for_every_service() {
+    let env = TestEnv::with_fixture(&Moto::shared().url);
+    let run = env.bare_cmd(&["list", "--all", "--json"]).run();
+    run.expect_code(0);
+    let all: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let view = |rows: &serde_json::Value| -> Vec<(String, String, String, String)> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+                (s("name"), s("path"), s("declared_path"), s("status"))
+            })
+            .collect()
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut compared = 0;
+    for service in all.as_array().unwrap() {
+        let name = service["service"].as_str().unwrap();
+        // A name defined twice: `list NAME` reads the first, as `get` does.
+        if !seen.insert(name.to_string()) {
+            continue;
+        }
+        let one = env.bare_cmd(&["list", name, "--offline", "--json"]).run();
+        one.expect_code(0);
+        let one: serde_json::Value = serde_json::from_str(&one.stdout).unwrap();
+        assert_eq!(view(&service["secrets"]), view(&one), "{name}");
+        assert_eq!(
+            service["declared"].as_u64().unwrap() as usize,
+            one.as_array().unwrap().len(),
+            "{name}"
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 8, "every fixture service");
+}
+
+#[test]
+fn get_reads_a_service_from_an_infra_ts_file_with_imported_configs_on_a_builder_variable() {
+    let (mut env, _account) = fixture_env();
+    env.seed(&[(
+        "/k8s/services-bff-admin-portal/BFF_TOKEN",
+        "admin-bff-token-value",
+    )]);
+    env.run(&["get", "services-bff-admin-portal"])
+        .expect_code(0);
+    assert_eq!(
+        fs::read_to_string(env.env_file()).unwrap(),
+        "export CONFIGCAT_SDK_KEY='configcat-value'\n\
+         export BFF_TOKEN='admin-bff-token-value'\n\
+         export XROAD_CLIENT_ID='xroad-client-value'\n"
+    );
 }

@@ -10,10 +10,11 @@ use anyhow::Result;
 use futures_util::future::join_all;
 
 use crate::error::{self, Error, exit};
+use crate::infra::Service;
 use crate::infra::charts::Deployments;
-use crate::infra::{Declared, Service};
 use crate::model::{Env, Identity};
 use crate::output::Output;
+use crate::resolve::{self, Row, Rules};
 use crate::store::SecretStore;
 use report::Report;
 
@@ -40,6 +41,19 @@ pub struct Plan {
     pub format: Format,
     /// Also list parameters nothing references.
     pub unreferenced: bool,
+    /// The repository's rules: rows are resolved as `list` resolves them, and every row's
+    /// declared path is checked (an excluded or overridden name is still deployed).
+    pub rules: Rules,
+    /// With `--format github`: the job summary file to append a Markdown report to
+    /// (`$GITHUB_STEP_SUMMARY`).
+    pub step_summary: Option<std::path::PathBuf>,
+}
+
+/// One service audited in one environment, with the rows `list SERVICE --offline` shows.
+pub(super) struct Audited<'p> {
+    service: &'p Service,
+    charted: bool,
+    rows: Vec<Row>,
 }
 
 /// One environment's account.
@@ -54,11 +68,11 @@ pub struct Target<S> {
     pub store: S,
 }
 
-/// One declared secret missing from one environment.
-struct Missing<'p> {
+/// One declared row missing from one environment.
+struct Missing<'a> {
     env: Env,
-    service: &'p str,
-    secret: &'p Declared,
+    service: &'a Service,
+    row: &'a Row,
 }
 
 /// Checks every target's identity, then every declared path; returns the exit code.
@@ -71,8 +85,8 @@ pub async fn run<S: SecretStore>(
         Ok(ids) => ids,
         Err(code) => return Ok(code),
     };
-    let audited: Vec<Vec<(&Service, bool)>> =
-        targets.iter().map(|t| audited(&plan, t.env)).collect();
+    let audited: Vec<Vec<Audited>> = targets.iter().map(|t| audited(&plan, t.env)).collect();
+    warn_chart_choices(&plan, out);
     warn_references(&audited, out);
     let stored = match existing(targets, &audited, out).await {
         Ok(stored) => stored,
@@ -97,12 +111,17 @@ pub async fn run<S: SecretStore>(
     match plan.format {
         Format::Text => report.text(out)?,
         Format::Json => report.json(out)?,
-        Format::Github => report.github(out)?,
+        Format::Github => {
+            report.github(out)?;
+            if let Some(path) = &plan.step_summary {
+                report.step_summary(path)?;
+            }
+        }
     }
     let services: BTreeSet<&str> = audited
         .iter()
         .flatten()
-        .map(|(s, _)| s.name.as_str())
+        .map(|a| a.service.name.as_str())
         .collect();
     out.info(&format!(
         "audit: {} environment{}, {} service{}, {} missing",
@@ -121,13 +140,13 @@ pub async fn run<S: SecretStore>(
 
 /// Says which Secrets Manager references are not checked (they are not in Parameter Store's
 /// metadata), rather than reporting them missing.
-fn warn_references(audited: &[Vec<(&Service, bool)>], out: &mut Output) {
+fn warn_references(audited: &[Vec<Audited<'_>>], out: &mut Output) {
     let references: BTreeSet<&str> = audited
         .iter()
         .flatten()
-        .flat_map(|(s, _)| s.reading.secrets.iter())
-        .filter(|d| checked(d).is_none())
-        .map(|d| d.path.as_str())
+        .flat_map(|a| a.rows.iter())
+        .filter(|r| checked(r).is_none())
+        .filter_map(|r| r.declared.as_deref())
         .collect();
     if !references.is_empty() {
         out.warn(&format!(
@@ -142,13 +161,13 @@ fn warn_references(audited: &[Vec<(&Service, bool)>], out: &mut Output) {
 /// all accounts at once. `Err(code)` when an account failed, with the messages shown.
 async fn existing<S: SecretStore>(
     targets: &[Target<S>],
-    audited: &[Vec<(&Service, bool)>],
+    audited: &[Vec<Audited<'_>>],
     out: &mut Output,
 ) -> Result<Vec<HashSet<String>>, u8> {
     let lookups = targets.iter().zip(audited).map(|(t, services)| {
         let paths: BTreeSet<String> = services
             .iter()
-            .flat_map(|(s, _)| s.reading.secrets.iter().filter_map(checked))
+            .flat_map(|a| a.rows.iter().filter_map(checked))
             .map(str::to_string)
             .collect();
         let paths: Vec<String> = paths.into_iter().collect();
@@ -171,21 +190,21 @@ async fn existing<S: SecretStore>(
     }
 }
 
-/// Every declared secret absent from its environment's account.
-fn missing<'p, S>(
+/// Every declared row absent from its environment's account.
+fn missing<'a, S>(
     targets: &[Target<S>],
-    audited: &[Vec<(&'p Service, bool)>],
+    audited: &'a [Vec<Audited>],
     stored: &[HashSet<String>],
-) -> Vec<Missing<'p>> {
+) -> Vec<Missing<'a>> {
     let mut missing = Vec::new();
     for ((t, services), stored) in targets.iter().zip(audited).zip(stored) {
-        for (service, _) in services {
-            let absent = |d: &&Declared| checked(d).is_some_and(|p| !stored.contains(p));
-            for d in service.reading.secrets.iter().filter(absent) {
+        for a in services {
+            let absent = |r: &&Row| checked(r).is_some_and(|p| !stored.contains(p));
+            for row in a.rows.iter().filter(absent) {
                 missing.push(Missing {
                     env: t.env,
-                    service: &service.name,
-                    secret: d,
+                    service: a.service,
+                    row,
                 });
             }
         }
@@ -193,10 +212,11 @@ fn missing<'p, S>(
     missing
 }
 
-/// The Parameter Store path whose existence vouches for `d` (a `#key` selects from the
-/// stored value); none for a Secrets Manager reference, which DescribeParameters cannot see.
-fn checked(d: &Declared) -> Option<&str> {
-    let (base, _) = crate::selector::split(&d.path);
+/// The Parameter Store path whose existence vouches for a row: its declared path (what the
+/// deployment reads; a `#key` selects from the stored value); none for a Secrets Manager
+/// reference, which DescribeParameters cannot see.
+fn checked(row: &Row) -> Option<&str> {
+    let (base, _) = crate::selector::split(row.declared.as_deref()?);
     (!base.starts_with(crate::selector::SECRETS_MANAGER)).then_some(base)
 }
 
@@ -237,23 +257,53 @@ async fn identities<S: SecretStore>(
     })
 }
 
-/// The services audited in `env`, each with whether a chart lists it: those the charts
-/// deploy there and, in dev, those no chart lists. A name defined twice counts once (the
-/// first, as `get` reads it).
-fn audited(plan: &Plan, env: Env) -> Vec<(&Service, bool)> {
+/// The services audited in `env`, with their rows: those the charts deploy there, each the
+/// copy in the file the chart's import leads to, and, in dev, those no chart lists (a name
+/// defined twice there counts once: the first, as `get` reads it).
+fn audited(plan: &Plan, env: Env) -> Vec<Audited<'_>> {
     let Some((_, services)) = plan.services.iter().find(|(e, _)| *e == env) else {
         return Vec::new();
     };
     let mut seen = HashSet::new();
     services
         .iter()
-        .filter(|s| seen.insert(s.name.as_str()))
-        .filter_map(|s| {
+        .filter(|s| {
             let charted = plan.deployments.charted(&s.name);
-            let runs = plan.deployments.runs(&s.name, env) || (env == Env::Dev && !charted);
-            runs.then_some((s, charted))
+            match charted {
+                true => plan.deployments.runs(&s.name, &s.file, env),
+                false => env == Env::Dev && seen.insert(s.name.as_str()),
+            }
+        })
+        .map(|s| Audited {
+            service: s,
+            charted: plan.deployments.charted(&s.name),
+            rows: resolve::declared_rows(&s.reading.secrets, &plan.rules).0,
         })
         .collect()
+}
+
+/// For a charted service whose name more than one file defines: which file the charts use.
+fn warn_chart_choices(plan: &Plan, out: &mut Output) {
+    let Some((_, services)) = plan.services.first() else {
+        return;
+    };
+    let mut said = HashSet::new();
+    for entry in plan.deployments.by_env.values().flatten() {
+        let files: Vec<&str> = services
+            .iter()
+            .filter(|s| s.name == entry.name)
+            .map(|s| s.file.as_str())
+            .collect();
+        if files.len() > 1 && said.insert((&entry.name, &entry.file)) {
+            let others: Vec<&str> = files.into_iter().filter(|f| *f != entry.file).collect();
+            out.warn(&format!(
+                "{} is also defined in {}; the charts import {}, which is audited",
+                entry.name,
+                others.join(", "),
+                entry.file
+            ));
+        }
+    }
 }
 
 /// Per environment, parameters under the prefix that no service declares (in any audited

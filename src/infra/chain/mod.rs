@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use oxc_ast::ast::{
-    ArrowFunctionBody, BindingPattern, CallExpression, Declaration, ExportDefaultDeclarationKind,
-    Expression, ObjectPropertyKind, Statement, VariableDeclaration,
+    ArrowFunctionBody, AssignmentOperator, AssignmentTarget, BindingPattern, CallExpression,
+    Declaration, ExportDefaultDeclarationKind, Expression, ObjectPropertyKind, Statement,
+    VariableDeclaration,
 };
 use oxc_span::{GetSpan, Span};
 
@@ -169,6 +170,16 @@ impl<'a> Walker<'_, '_, 'a> {
     /// An expression standing as a statement (or returned): a builder's calls are applied;
     /// anything else is searched for builders and checked for unevaluated uses of one.
     fn statement_expr(&mut self, e: &'a Expression<'a>, b: &mut Block<'a>, conditional: bool) {
+        // `x = x.secrets(...)`: the same builder, extended (a builder's methods return it).
+        if let Expression::AssignmentExpression(set) = strip(e)
+            && set.operator == AssignmentOperator::Assign
+            && let AssignmentTarget::AssignmentTargetIdentifier(id) = &set.left
+            && b.builders.contains_key(id.name.as_str())
+            && let Some(idx) = self.applied(&set.right, b, conditional)
+        {
+            b.builders.insert(id.name.to_string(), idx);
+            return;
+        }
         if self.applied(e, b, conditional).is_none() {
             self.walk_expr(e, b);
             self.not_evaluated(e.span(), b, "this expression");
