@@ -23,7 +23,9 @@ try {
   process.exit(1);
 }
 
-const child = spawn(binary, process.argv.slice(2), { stdio: 'inherit' });
+// The package's name and version, for `secrets doctor`.
+const env = { ...process.env, SECRETS_NPM_PACKAGE: `${main.name}@${main.version}` };
+const child = spawn(binary, process.argv.slice(2), { stdio: 'inherit', env });
 // Ctrl-C and Ctrl-\ reach the binary from the terminal itself; here they only must not end
 // this process first. Signals sent to this process alone are passed on.
 for (const signal of ['SIGINT', 'SIGQUIT']) process.on(signal, () => {});

@@ -31,6 +31,27 @@ pub struct RepoConfig {
     pub environments: BTreeMap<Env, Account>,
     /// Per project, local-only additions.
     pub projects: BTreeMap<String, ProjectConfig>,
+    /// The organisation's IAM Identity Center, for `setup` and `login`.
+    pub sso: Option<SsoConfig>,
+}
+
+/// The organisation's IAM Identity Center (`[sso]`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SsoConfig {
+    /// The portal's start URL, e.g. `https://island-is.awsapps.com/start`.
+    pub start_url: String,
+    /// Its region [default: the repository's region].
+    pub region: Option<String>,
+    /// The `[sso-session NAME]` that `setup` writes [default: `secrets`].
+    #[serde(default = "default_session")]
+    pub session: String,
+    /// The role each environment's profile signs in with, unless the environment names one.
+    pub role: Option<String>,
+}
+
+fn default_session() -> String {
+    "secrets".to_string()
 }
 
 /// A project's local-only settings.
@@ -53,6 +74,8 @@ pub struct Account {
     pub region: Option<String>,
     /// Its 12-digit account ID, checked with STS before anything is looked up.
     pub account: Option<String>,
+    /// The IAM Identity Center role its profile signs in with (`setup`) [default: `[sso]`'s].
+    pub role: Option<String>,
 }
 
 impl Default for RepoConfig {
@@ -74,6 +97,7 @@ impl Default for RepoConfig {
             )]),
             environments: BTreeMap::new(),
             projects: BTreeMap::new(),
+            sso: None,
         }
     }
 }

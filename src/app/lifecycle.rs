@@ -56,10 +56,10 @@ impl Wiring {
             true => references(root, &mut self.out).await?,
             false => Vec::new(),
         };
-        let from = account(from_settings, &self.prompter).await?;
+        let from = account(from_settings, &self.prompter, &mut self.out).await?;
         let to = match same {
             true => None,
-            false => Some(account(to_settings, &self.prompter).await?),
+            false => Some(account(to_settings, &self.prompter, &mut self.out).await?),
         };
         let to = to.as_ref().unwrap_or(&from);
         copy::run(
@@ -86,7 +86,7 @@ impl Wiring {
         };
         let plan = remove::plan(opts, self.prompter.interactive())?;
         let refs = references(root, &mut self.out).await?;
-        let account = account(settings, &self.prompter).await?;
+        let account = account(settings, &self.prompter, &mut self.out).await?;
         remove::run(
             plan,
             &account,
@@ -108,7 +108,7 @@ impl Wiring {
                 reason,
             }
         })?;
-        let account = account(settings, &self.prompter).await?;
+        let account = account(settings, &self.prompter, &mut self.out).await?;
         history::run(&name, &account, args.json, &mut self.out).await
     }
 }
@@ -118,9 +118,10 @@ impl Wiring {
 async fn account(
     settings: AwsSettings,
     prompter: &Arc<dyn Prompter>,
+    out: &mut Output,
 ) -> Result<Account<SsmStore>, Error> {
     let chosen = settings.profile.clone();
-    let store = connect(settings, prompter).await?;
+    let store = connect(settings, prompter, out).await?;
     let profile = match chosen {
         Some(p) => Some(p),
         None => store.session().await.profile,

@@ -2,6 +2,7 @@
 //! (no request, no prompt, no credential provider), and only then are the real store,
 //! prompter and output built and handed to the command.
 
+mod first_day;
 mod lifecycle;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use crate::cli::{
     AuditArgs, AuditFormat, Cli, Command, CreateArgs, EnvArg, ExecArgs, FormatArg, GetArgs,
     GlobalArgs, KindArg, ListArgs, TierArg,
 };
+use crate::commands::login;
 use crate::commands::{audit, create, exec, fetch, get, list, whoami};
 use crate::config::{RepoConfig, find_repo_root};
 use crate::envfile::{Format, Target};
@@ -22,6 +24,7 @@ use crate::interrupt::Interrupts;
 use crate::model::{Env, Kind, Tier};
 use crate::output::{Output, Verbosity};
 use crate::prompt::{Prompter, Terminal};
+use crate::store::ssm::sso::{self, TokenState};
 use crate::store::ssm::{AwsSettings, SsmStore};
 
 /// What every command's wiring needs.
@@ -52,6 +55,9 @@ pub async fn run(cli: Cli, interrupts: Interrupts) -> Result<u8> {
         Command::List(args) => w.list(args).await,
         Command::Exec(args) => w.exec(args).await,
         Command::Whoami(args) => w.whoami(args.json).await,
+        Command::Login(args) => w.login(args).await,
+        Command::Setup(args) => w.setup(args).await,
+        Command::Doctor(args) => w.doctor(args).await,
         Command::Create(args) => w.create(args, &interrupts).await,
         Command::Audit(args) => w.audit(args).await,
         Command::Cp(args) => w.copy(args, false, &interrupts).await,
@@ -95,7 +101,7 @@ impl Wiring {
             dry_run: args.dry_run,
         };
         get::validate(&opts)?;
-        let store = connect(settings, &self.prompter).await?;
+        let store = connect(settings, &self.prompter, &mut self.out).await?;
         get::run(opts, &self.cwd, &store, &mut self.out).await
     }
 
@@ -119,7 +125,7 @@ impl Wiring {
         if offline {
             return list::run_offline(opts, &mut self.out).await;
         }
-        let store = connect(settings, &self.prompter).await?;
+        let store = connect(settings, &self.prompter, &mut self.out).await?;
         list::run(opts, &store, &mut self.out).await
     }
 
@@ -132,7 +138,7 @@ impl Wiring {
             command: args.command,
         };
         exec::validate(&opts)?;
-        let store = connect(settings, &self.prompter).await?;
+        let store = connect(settings, &self.prompter, &mut self.out).await?;
         let is_set = |name: &str| std::env::var_os(name).is_some();
         exec::run(opts, &is_set, &store, &mut self.out).await
     }
@@ -140,7 +146,7 @@ impl Wiring {
     async fn whoami(&mut self, json: bool) -> Result<u8> {
         let (_, config) = repo(None, &self.cwd, false)?;
         let settings = aws_settings(&self.g, &config, None)?;
-        let store = connect(settings, &self.prompter).await?;
+        let store = connect(settings, &self.prompter, &mut self.out).await?;
         whoami::run(&store, json, &mut self.out).await
     }
 
@@ -205,7 +211,7 @@ impl Wiring {
         };
         let mut connected = Vec::with_capacity(targets.len());
         for (env, profile, expected, settings) in targets {
-            let store = connect(settings, &self.prompter).await?;
+            let store = connect(settings, &self.prompter, &mut self.out).await?;
             connected.push(audit::Target {
                 env,
                 profile,
@@ -233,15 +239,42 @@ impl Wiring {
         let job = create::complete(plan, &self.prompter, &mut self.out).await?;
         let mut accounts = Vec::with_capacity(settings.len());
         for (profile, settings) in profiles.into_iter().zip(settings) {
-            let store = connect(settings, &self.prompter).await?;
+            let store = connect(settings, &self.prompter, &mut self.out).await?;
             accounts.push(create::Account { profile, store });
         }
         create::run(job, &accounts, &self.prompter, &mut self.out, interrupts).await
     }
 }
 
-/// The real store of one account (an MFA role's code is asked for here).
-async fn connect(settings: AwsSettings, prompter: &Arc<dyn Prompter>) -> Result<SsmStore, Error> {
+/// The real store of one account (an MFA role's code is asked for here). On a terminal, an
+/// SSO profile whose session has expired and cannot be refreshed is signed in again first,
+/// once (without one, the first request fails with exit 3 and the hint `secrets login`).
+async fn connect(
+    settings: AwsSettings,
+    prompter: &Arc<dyn Prompter>,
+    out: &mut Output,
+) -> Result<SsmStore, Error> {
+    if prompter.interactive()
+        && let Some(target) = sso::selected(&settings).await
+        && let state @ (TokenState::Expired | TokenState::Missing) = sso::token_state(&target)
+    {
+        let why = match state {
+            TokenState::Missing => "is not signed in",
+            _ => "has expired",
+        };
+        out.info(&format!(
+            "The SSO session of profile {} {why}: signing in.",
+            target.profile
+        ));
+        // SECRETS_NO_BROWSER as `login --no-browser` reads it.
+        let browser = std::env::var("SECRETS_NO_BROWSER").map_or(true, |v| {
+            matches!(
+                v.to_ascii_lowercase().as_str(),
+                "" | "0" | "false" | "no" | "off"
+            )
+        });
+        login::sign_in(&target, &settings, browser, out).await?;
+    }
     Ok(SsmStore::connect(settings, prompter).await?)
 }
 

@@ -281,3 +281,33 @@ pub struct GetArgs {
     #[arg(long, value_enum)]
     pub env: Option<EnvArg>,
 }
+
+/// Arguments of `secrets login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Sign in the profile of this environment in .secrets.toml.
+    #[arg(long, value_enum)]
+    pub env: Option<EnvArg>,
+    /// Do not open the browser; only print the page and the code.
+    #[arg(long, env = "SECRETS_NO_BROWSER", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_browser: bool,
+}
+
+/// Arguments of `secrets setup`.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Write without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print what would be added, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `secrets doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// One JSON array of checks (check, state, detail, fix).
+    #[arg(long)]
+    pub json: bool,
+}

@@ -104,6 +104,38 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Whoami(WhoamiArgs),
 
+    /// Sign in to IAM Identity Center (SSO) for a profile, as `aws sso login` does.
+    ///
+    /// The profile is --profile, else the one --env names in .secrets.toml, else AWS_PROFILE,
+    /// else the one of `env` in .secrets.toml. It opens the verification page in the browser
+    /// (on a terminal, unless --no-browser) and always prints it with its code, then waits
+    /// for the approval. The token is cached in ~/.aws/sso/cache/ exactly as the AWS CLI v2
+    /// caches it (0600), so `aws` and `secrets` share one sign-in, and one sign-in serves
+    /// every profile of that SSO session. Commands run on a terminal sign in by themselves
+    /// when the session has expired.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Login(LoginArgs),
+
+    /// Add the organisation's SSO profiles to ~/.aws/config, from .secrets.toml.
+    ///
+    /// `[sso]` in .secrets.toml names the start URL, region and session; each
+    /// `[environments.<env>]` its profile, account and role. Only missing sections are added
+    /// (an existing one is never changed); what will be added is shown first and written
+    /// with --yes or a "yes" on the terminal, atomically, after a backup
+    /// (~/.aws/config.secrets-backup). Run twice, it adds nothing.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Setup(SetupArgs),
+
+    /// Check the setup a developer needs, one line per check with the fix when it fails.
+    ///
+    /// The repository and its infra code, .secrets.toml, each environment's profile, SSO
+    /// session (time left, from the cache), credentials and account (STS), and whether
+    /// ssm:DescribeParameters is allowed (one metadata call, never a value); direnv and the
+    /// root's .envrc; .env.secret ignored by git, untracked and 0600; the version. Exit 1 when
+    /// a required check fails.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Doctor(DoctorArgs),
+
     /// Check every service's declared secrets exist in every environment's account (for CI).
     ///
     /// Which services run where comes from the uber charts (infra/src/uber-charts); a service

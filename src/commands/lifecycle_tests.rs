@@ -162,7 +162,7 @@ async fn a_destination_that_cannot_sign_in_stops_the_move_before_any_read() {
         .unwrap();
     assert_eq!(code, 3);
     assert!(seen.stderr().contains(
-        "error: profile prod: the AWS credentials of profile prod have expired\nhint: run `aws sso login --profile prod`"
+        "error: profile prod: the AWS credentials of profile prod have expired\nhint: run `secrets login --profile prod`"
     ));
     assert!(seen.stderr().ends_with("nothing was moved\n"));
     assert_eq!(from.store.calls(), ["identity "]);

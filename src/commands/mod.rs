@@ -14,13 +14,16 @@ pub mod audit;
 pub mod batches;
 pub mod copy;
 pub mod create;
+pub mod doctor;
 pub mod exec;
 pub mod fetch;
 pub mod get;
 pub mod history;
 pub mod list;
+pub mod login;
 pub mod plan;
 pub mod remove;
+pub mod setup;
 pub mod whoami;
 
 /// Asks one question (see [`crate::prompt::ask`]); Ctrl-C at it ends the command as

@@ -462,7 +462,7 @@ async fn create_refuses_everywhere_when_one_account_cannot_sign_in_or_has_the_na
     assert!(
         captured
             .stderr()
-            .contains("hint: run `aws sso login --profile prod` and try again\n")
+            .contains("hint: run `secrets login --profile prod` and try again\n")
     );
     assert!(captured.stderr().ends_with("nothing was created\n"));
 

@@ -2,6 +2,7 @@
 //! and the one renderer of a failure ([`Report`]). Store failures carry facts (operation,
 //! path, profile, how the user signs in); `store.rs` turns them into the next step.
 
+mod hints;
 mod report;
 mod store;
 
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 use crate::model::Tier;
 use crate::store::StoreError;
 
+use hints::{field_hint, needed_hint, needed_message};
 pub use report::Report;
 use store::{store_exit_code, store_hint};
 
@@ -234,25 +236,23 @@ pub enum Error {
         /// The destinations, comma-separated.
         names: String,
     },
+    /// `login` for a profile that does not sign in through IAM Identity Center.
+    #[error(
+        "profile {profile} is not an SSO profile (it has neither sso_session nor sso_start_url)"
+    )]
+    NotSso {
+        /// The profile.
+        profile: String,
+    },
+    /// `setup` without `[sso]` in .secrets.toml.
+    #[error(".secrets.toml names no IAM Identity Center ([sso]), so there is nothing to set up")]
+    NoSsoConfig,
     /// Ctrl-C; says what was and was not done.
     #[error("interrupted: {0}")]
     Interrupted(String),
     /// A failure talking to AWS.
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-fn needed_message(needed: Needed) -> String {
-    match needed {
-        Needed::Name => "no --name given, and there is no terminal to ask on".into(),
-        Needed::Value => "no value given, and there is no terminal to ask on".into(),
-        Needed::Confirmation => {
-            "creating a secret needs confirmation, and there is no terminal to ask on".into()
-        }
-        Needed::Apply(what) => {
-            format!("{what} needs confirmation, and there is no terminal to ask on")
-        }
-    }
 }
 
 impl Error {
@@ -278,7 +278,9 @@ impl Error {
             | Error::NoCommand
             | Error::NoEnvironments
             | Error::ProfileForOneEnv(_)
-            | Error::WrongAccount { .. } => exit::USAGE,
+            | Error::WrongAccount { .. }
+            | Error::NotSso { .. }
+            | Error::NoSsoConfig => exit::USAGE,
         }
     }
 
@@ -349,37 +351,19 @@ impl Error {
                 "someone may be writing there at the same time; check it, then run `secrets mv` \
                  again"
             }
+            Error::NotSso { .. } => {
+                "add the organisation's SSO profiles with `secrets setup` (from `[sso]` in \
+                 .secrets.toml) or `aws configure sso`, then pass --profile NAME"
+            }
+            Error::NoSsoConfig => {
+                "add to .secrets.toml `[sso]` with `start_url = \"https://NAME.awsapps.com/start\"` \
+                 and `role = \"ROLE\"`, and per environment `[environments.dev]` with `profile` \
+                 and `account`"
+            }
             Error::Interrupted(_) => return None,
             Error::Store(e) => return store_hint(e),
         };
         Some(text.to_string())
-    }
-}
-
-fn field_hint(field: Field) -> &'static str {
-    match field {
-        Field::Name => "fix --name, e.g. --name my-app/MY_APP_KEY",
-        Field::Value(Tier::Standard) => {
-            "shorten it, or pass --tier Advanced (up to 8192 bytes; it costs money)"
-        }
-        Field::Value(Tier::Advanced) => "shorten it",
-        Field::Tags => "write tags as Key=team,Value=core (Key and Value are case-sensitive)",
-        Field::Text => "SSM stores text only: give a UTF-8 file or value",
-        Field::Source => "give the parameter's name, e.g. my-app/MY_KEY or /k8s/my-app/MY_KEY",
-        Field::Destination => "give the new name under the namespace, e.g. my-app/MY_KEY",
-        Field::Prefix => "give a deeper prefix, e.g. --prefix /k8s/feature-foo- or /k8s/my-app/",
-    }
-}
-
-fn needed_hint(needed: Needed) -> &'static str {
-    match needed {
-        Needed::Name => "pass --name my-app/MY_APP_KEY",
-        Needed::Value => {
-            "pass --value-stdin (e.g. `printf %s \"$VALUE\" | secrets create --name ... \
-             --value-stdin`) or --value-file PATH"
-        }
-        Needed::Confirmation => "pass --yes",
-        Needed::Apply(_) => "pass --yes to apply the plan, or --dry-run to print it only",
     }
 }
 

@@ -24,6 +24,15 @@ impl Report {
         self
     }
 
+    /// The sentence and the hint, for a report that is not printed as lines (`doctor`).
+    pub fn parts(&self) -> (String, Option<&str>) {
+        let message = match &self.cause {
+            Some(cause) => format!("{} ({cause})", self.message),
+            None => self.message.clone(),
+        };
+        (message, self.hint.as_deref())
+    }
+
     /// The exit code this failure stands for.
     pub fn code(&self) -> u8 {
         self.code

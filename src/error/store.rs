@@ -34,7 +34,7 @@ pub(super) fn store_hint(e: &StoreError) -> Option<String> {
 
 fn sign_in_hint(sign_in: &SignIn) -> String {
     match sign_in {
-        SignIn::Sso(p) => format!("run `aws sso login --profile {p}` and try again"),
+        SignIn::Sso(p) => format!("run `secrets login --profile {p}` and try again"),
         SignIn::Profile(p) => format!(
             "refresh the credentials of profile {p} in ~/.aws/config or ~/.aws/credentials \
              (with aws-vault: `aws-vault exec {p} -- secrets ...`)"
@@ -53,13 +53,13 @@ fn sign_in_hint(sign_in: &SignIn) -> String {
               unset them and pass --profile"
             .to_string(),
         SignIn::Nothing { profiles } if profiles.is_empty() => {
-            "no AWS profile is configured: set one up with `aws configure sso`, then pass \
-             `--profile NAME` or `export AWS_PROFILE=NAME`"
+            "no AWS profile is configured: add them with `secrets setup` (or `aws configure \
+             sso`), then pass `--profile NAME` or `export AWS_PROFILE=NAME`"
                 .to_string()
         }
         SignIn::Nothing { profiles } => format!(
             "choose one of your profiles ({}) with `--profile NAME` or `export AWS_PROFILE=NAME` \
-             (for an SSO profile, run `aws sso login --profile NAME` first)",
+             (for an SSO profile, run `secrets login --profile NAME` first)",
             profiles.join(", ")
         ),
     }

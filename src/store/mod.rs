@@ -103,7 +103,7 @@ pub enum CredentialProblem {
 /// How the user signs in, so a hint can name the exact fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignIn {
-    /// An SSO profile: `aws sso login --profile NAME`.
+    /// An SSO profile: `secrets login --profile NAME`.
     Sso(String),
     /// Another named profile (static keys, credential_process, assume-role).
     Profile(String),

@@ -32,8 +32,8 @@ fn no_credentials_anywhere_exits_3_with_a_sign_in_hint() {
     assert_eq!(
         run.stderr,
         "error: no AWS credentials found\n\
-        hint: no AWS profile is configured: set one up with `aws configure sso`, then pass \
-        `--profile NAME` or `export AWS_PROFILE=NAME`\n"
+        hint: no AWS profile is configured: add them with `secrets setup` (or `aws configure \
+        sso`), then pass `--profile NAME` or `export AWS_PROFILE=NAME`\n"
     );
     assert!(!env.env_file().exists());
     // With profiles configured but none chosen, the hint offers them by name.
@@ -45,7 +45,7 @@ fn no_credentials_anywhere_exits_3_with_a_sign_in_hint() {
     assert!(
         run.stderr.ends_with(
             "hint: choose one of your profiles (islandis-dev, islandis-prod) with `--profile NAME` \
-             or `export AWS_PROFILE=NAME` (for an SSO profile, run `aws sso login --profile NAME` first)\n"
+             or `export AWS_PROFILE=NAME` (for an SSO profile, run `secrets login --profile NAME` first)\n"
         ),
         "{}",
         run.stderr
@@ -78,7 +78,7 @@ fn sso_profile_without_login_names_the_exact_login_command() {
         );
         assert!(
             run.stderr.ends_with(&format!(
-                "hint: run `aws sso login --profile {profile}` and try again\n"
+                "hint: run `secrets login --profile {profile}` and try again\n"
             )),
             "{}",
             run.stderr

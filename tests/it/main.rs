@@ -16,4 +16,5 @@ mod mfa;
 mod reports;
 mod secretsmanager;
 mod shell;
+mod sso;
 mod tls;

@@ -1,8 +1,8 @@
 //! The SSM Parameter Store implementation: the only code that knows the AWS SDK. Its parts,
 //! each depending only on those listed before it: `settings` (plain values), `context` (the
 //! clients), `tls`, `profile` (the config files as aws-config reads them), `classify` (SDK
-//! errors to `StoreError`s), `eager` (credentials resolved once), `mfa`, `read`, `records` (whole
-//! records, deletes, history), `put`.
+//! errors to `StoreError`s), `eager` (credentials resolved once), `mfa`, `sso` (IAM Identity
+//! Center sign-in and its cache), `read`, `records` (whole records, deletes, history), `put`.
 
 mod classify;
 mod context;
@@ -13,6 +13,7 @@ mod put;
 mod read;
 mod records;
 mod settings;
+pub mod sso;
 mod tls;
 
 use std::sync::Arc;

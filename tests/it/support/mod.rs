@@ -172,13 +172,7 @@ impl TestEnv {
 
     /// Runs the binary (with `cmd`'s environment) on a pseudo-terminal, for prompts.
     pub fn spawn_in_pty(&self, args: &[&str]) -> rexpect::session::PtySession {
-        let mut cmd = self.cmd(args);
-        cmd.command.env("TERM", "xterm").stdin(Stdio::inherit());
-        let command = std::mem::replace(&mut cmd.command, Command::new("true"));
-        let options = rexpect::reader::Options::new()
-            .timeout_ms(Some(20_000))
-            .strip_ansi_escape_codes(true);
-        rexpect::session::spawn_with_options(command, options).expect("spawn in a pty")
+        self.cmd(args).spawn_in_pty()
     }
 
     fn command_for(&self, mut command: Command, args: &[&str]) -> Cmd<'_> {
@@ -242,6 +236,16 @@ impl Cmd<'_> {
     pub fn values_on_stdout(&mut self) -> &mut Self {
         self.values_on_stdout = true;
         self
+    }
+
+    /// Starts the run on a pseudo-terminal, for prompts (the caller scans what it reads).
+    pub fn spawn_in_pty(&mut self) -> rexpect::session::PtySession {
+        self.command.env("TERM", "xterm").stdin(Stdio::inherit());
+        let command = std::mem::replace(&mut self.command, Command::new("true"));
+        let options = rexpect::reader::Options::new()
+            .timeout_ms(Some(20_000))
+            .strip_ansi_escape_codes(true);
+        rexpect::session::spawn_with_options(command, options).expect("spawn in a pty")
     }
 
     /// Runs to completion and applies the leak scan.

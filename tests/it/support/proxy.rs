@@ -28,8 +28,9 @@ pub enum Reply {
 /// Answer the matching requests number `skip` to `skip + times - 1` (0-based) with `reply`.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// Operation: an SSM target (`GetParametersByPath`), an STS action (`GetCallerIdentity`)
-    /// or the SSO portal's `GetRoleCredentials`.
+    /// Operation: an SSM target (`GetParametersByPath`), an STS action (`GetCallerIdentity`),
+    /// the SSO portal's `GetRoleCredentials`, or SSO OIDC's `RegisterClient`,
+    /// `StartDeviceAuthorization`, `CreateToken`.
     pub op: &'static str,
     /// Matching requests forwarded before the fault starts.
     pub skip: usize,
@@ -265,12 +266,17 @@ fn with_close(head: &str) -> String {
 }
 
 fn operation(head: &str, body: &[u8]) -> String {
-    if head
-        .split(' ')
-        .nth(1)
-        .is_some_and(|path| path.starts_with("/federation/credentials"))
-    {
-        return "GetRoleCredentials".to_string();
+    // The SSO portal and SSO OIDC (REST JSON, named by path), which moto lacks.
+    let path = head.split(' ').nth(1).unwrap_or_default();
+    for (prefix, op) in [
+        ("/federation/credentials", "GetRoleCredentials"),
+        ("/client/register", "RegisterClient"),
+        ("/device_authorization", "StartDeviceAuthorization"),
+        ("/token", "CreateToken"),
+    ] {
+        if path.starts_with(prefix) {
+            return op.to_string();
+        }
     }
     if let Some(target) = header(head, "x-amz-target") {
         return target.rsplit('.').next().unwrap_or_default().to_string();
