@@ -71,6 +71,9 @@ npm install --silent --no-audit --no-fund --registry "$registry" --cache "$work/
 [ -d "node_modules/$name-$(node -p 'process.platform + "-" + process.arch')" ] || fail "npm did not install this platform's package"
 [ "$(npx --no-install secrets --version)" = "secrets $version" ] || fail "npx secrets --version"
 check_get "npx --no-install"
+# `doctor` names the npm package it was run through (the launcher passes it on).
+doctor="$(npx --no-install secrets doctor --json 2>/dev/null || true)"
+case "$doctor" in *"(npm package $name@$version)"*) ;; *) fail "doctor through npx does not name the npm package" ;; esac
 # Without this platform's package: one sentence naming it, exit 1.
 platform_dir="node_modules/$name-$(node -p 'process.platform + "-" + process.arch')"
 mv "$platform_dir" "$work/platform-aside"
