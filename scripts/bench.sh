@@ -3,8 +3,11 @@
 # step, at loopback and through a proxy adding 20 ms each way, against a local moto_server.
 # Prints a table of medians and ratios and writes it into BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [--runs N] [--baseline BINARY] [--no-write]
+# Usage: scripts/bench.sh [--runs N] [--declared N] [--swept N] [--baseline BINARY] [--no-write]
 #   --runs N           runs per command (default 15, after 2 warm-ups)
+#   --declared N       paths the bench service declares outside its prefix (default 250)
+#   --swept N          parameters stored under /k8s/bench/ (default 200); the table for each
+#                      workload has its own place in BENCHMARKS.md
 #   --baseline BINARY  also time another build of secrets (e.g. an older commit's) in the
 #                      same run, for a before/after ratio
 #   --no-write         print the table only; leave BENCHMARKS.md alone
@@ -15,21 +18,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=15
+declared=250
+swept=200
 baseline=""
 write=1
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
+    --declared) declared="$2"; shift 2 ;;
+    --swept) swept="$2"; shift 2 ;;
     --baseline) baseline="$(realpath "$2")"; shift 2 ;;
     --no-write) write=0; shift ;;
     *) echo "bench: unknown argument $1 (see the usage at the top of scripts/bench.sh)" >&2; exit 2 ;;
   esac
 done
 
-# Round trip through the proxy, and the declared-only fetch's concurrency (IN_FLIGHT in
-# src/store/ssm/read.rs), for the floors.
+# Round trip through the proxy, and the GetParameters calls in flight at once (--in-flight's
+# default), for the floors.
 delay_ms=20
-concurrency=8
+concurrency=40
 sdk_version=3.1169.0
 
 if ! command -v hyperfine >/dev/null 2>&1; then
@@ -62,17 +69,18 @@ latency="$PWD/target/dist/examples/latency_proxy"
 
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-direct="$(start_moto)"
+# moto, paging DescribeParameters as SSM does (see the script).
+direct="$(start_moto python3 scripts/moto_ssm_pages.py)"
 slow="$(start_latency "$latency" "$direct" "$delay_ms")"
 
 emulator_env bench
 
-# A monorepo whose bench service declares 50 secrets outside /k8s/bench/ (the fixture's DSL
-# adds its common secrets to every service, as island.is does).
+# A monorepo whose bench service declares $declared secrets outside /k8s/bench/ (the fixture's
+# DSL adds its common secrets to every service, as island.is does).
 repo="$work/repo"
-python3 - "$repo" "$PWD/tests/fixtures/monorepo" <<'PY'
+python3 - "$repo" "$PWD/tests/fixtures/monorepo" "$declared" <<'PY'
 import os, shutil, sys
-repo, fixture = sys.argv[1:3]
+repo, fixture, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 os.makedirs(os.path.join(repo, ".git"))
 shutil.copytree(os.path.join(fixture, "infra"), os.path.join(repo, "infra"))
 shutil.copytree(os.path.join(fixture, "libs"), os.path.join(repo, "libs"))
@@ -81,8 +89,8 @@ os.makedirs(app)
 with open(os.path.join(app, "bench.ts"), "w") as f:
     f.write("import { service } from '../../../infra/src/dsl/dsl'\n\n"
             "export const serviceSetup = () =>\n  service('bench').secrets({\n")
-    for i in range(50):
-        f.write(f"    DEP_{i:02}: '/k8s/shared/bench-deps/DEP_{i:02}',\n")
+    for i in range(count):
+        f.write(f"    DEP_{i:03}: '/k8s/shared/bench-deps/DEP_{i:03}',\n")
     f.write("  })\n")
 PY
 
@@ -92,16 +100,16 @@ cd "$repo"
 python3 -c 'import json, sys; json.dump(sorted({r["path"] for r in json.load(open(sys.argv[1]))}), open(sys.argv[2], "w"))' \
   "$work/declared.json" "$work/names.json"
 
-# The store: 200 parameters under /k8s/bench/, every declared path, and 1,000 under /k8s/rss/
-# for the memory run; SecureStrings of 8-120 bytes.
-python3 - "$direct" "$work/names.json" <<'PY'
+# The store: $swept parameters under /k8s/bench/, every declared path, and 1,000 under
+# /k8s/rss/ for the memory run; SecureStrings of 8-120 bytes.
+python3 - "$direct" "$work/names.json" "$swept" <<'PY'
 import json, random, sys
 import boto3
-endpoint, declared = sys.argv[1], json.load(open(sys.argv[2]))
+endpoint, declared, swept = sys.argv[1], json.load(open(sys.argv[2])), int(sys.argv[3])
 rng = random.Random(6)
 alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+/=.:"
 ssm = boto3.client("ssm", region_name="eu-west-1", endpoint_url=endpoint)
-names = [f"/k8s/bench/BENCH_VAR_{i:03}" for i in range(200)] + declared
+names = [f"/k8s/bench/BENCH_VAR_{i:03}" for i in range(swept)] + declared
 names += [f"/k8s/rss/RSS_VAR_{i:04}" for i in range(1000)]
 for name in names:
     value = "".join(rng.choice(alphabet) for _ in range(rng.randint(8, 120)))
@@ -171,17 +179,17 @@ machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | s
 versions="secrets $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(aws --version 2>&1 | cut -d' ' -f1), node $(node --version), @aws-sdk/client-ssm $sdk_version, moto $(python3 -c 'import moto; print(moto.__version__)'), $(hyperfine --version)"
 python3 scripts/bench-table.py "$work/times.json" \
   --date "$(date -u +%Y-%m-%d)" --machine "$machine" --versions "$versions" --runs "$runs" \
-  --delay-ms "$delay_ms" --concurrency "$concurrency" --declared "$declared_count" --swept 200 \
+  --delay-ms "$delay_ms" --concurrency "$concurrency" --declared "$declared_count" --swept "$swept" \
   --startup "secrets=$startup_secrets" "${baseline_startup[@]}" \
   --startup "aws CLI=$startup_aws" --startup "node=$startup_node" \
   --rss "${rss[*]}" --size "$(stat -c %s "$bin")" >"$work/table.md"
 cat "$work/table.md"
 if [ "$write" -eq 1 ]; then
-  python3 - BENCHMARKS.md "$work/table.md" <<'PY'
+  python3 - BENCHMARKS.md "$work/table.md" "$declared/$swept" <<'PY'
 import sys
-path, table = sys.argv[1], open(sys.argv[2]).read()
+path, table, workload = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
 text = open(path).read()
-begin, end = "<!-- bench.sh: begin -->", "<!-- bench.sh: end -->"
+begin, end = f"<!-- bench.sh {workload}: begin -->", f"<!-- bench.sh {workload}: end -->"
 if begin in text and end in text:
     text = text[: text.index(begin) + len(begin)] + "\n" + table + text[text.index(end):]
 else:

@@ -304,6 +304,7 @@ fn aws_settings(
             .filter(|p| !p.is_empty())
             .map(PathBuf::from),
         mfa_token: g.mfa_token.clone(),
+        in_flight: g.in_flight.max(1),
     })
 }
 

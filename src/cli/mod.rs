@@ -64,6 +64,17 @@ pub struct GlobalArgs {
     #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
 
+    /// GetParameter(s) requests in flight at once [default: 40, Parameter Store's default
+    /// throughput per second for them, so one burst stays within it].
+    #[arg(
+        long,
+        global = true,
+        env = "SECRETS_IN_FLIGHT",
+        default_value_t = 40,
+        value_name = "N"
+    )]
+    pub in_flight: usize,
+
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -77,7 +77,7 @@ pub async fn fetch<S: SecretStore>(
     };
     for prefix in prefixes.iter().filter(|_| !req.declared_only) {
         out.trace(&format!(
-            "sweep {prefix} (GetParametersByPath, recursive, decrypted)"
+            "sweep {prefix} (DescribeParameters for the names, GetParameters as each page arrives)"
         ));
     }
     let declared = async {
@@ -100,7 +100,16 @@ pub async fn fetch<S: SecretStore>(
     let mut fetched = fetched.map_err(Error::from)?;
     let swept = match req.declared_only {
         true => vec![Vec::new(); prefixes.len()],
-        false => swept.map_err(Error::from)?,
+        false => {
+            let swept = swept.map_err(Error::from)?;
+            if swept.iter().any(|s| s.fell_back) {
+                out.trace(
+                    "DescribeParameters is denied: swept with GetParametersByPath instead \
+                     (10 a page, one page after another)",
+                );
+            }
+            swept.into_iter().map(|s| s.params).collect()
+        }
     };
     // An override of a name only the sweep found is known only now: fetched after it (a
     // request only when there is such a name, never for an override nobody uses).

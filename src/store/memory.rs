@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use super::{SecretStore, StoreError};
+use super::{SecretStore, StoreError, Swept};
 use crate::model::{
     Deleted, Existing, Identity, Kind, NewParameter, Parameter, SecretValue, Session, Stored, Tier,
     Version,
@@ -105,17 +105,21 @@ impl MemoryStore {
 impl SecretStore for MemoryStore {
     async fn warm_up(&self) {}
 
-    async fn list_under(&self, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
+    async fn list_under(&self, prefix: &str) -> Result<Swept, StoreError> {
         self.enter("list_under", prefix)?;
         let map = self.params.lock().map_err(|_| poisoned())?;
-        Ok(map
+        let params = map
             .iter()
             .filter(|(name, _)| name.starts_with(prefix))
             .map(|(name, p)| Parameter {
                 name: name.clone(),
                 value: p.value.clone(),
             })
-            .collect())
+            .collect();
+        Ok(Swept {
+            params,
+            fell_back: false,
+        })
     }
 
     async fn get_many(&self, names: &[String]) -> Result<Vec<Parameter>, StoreError> {

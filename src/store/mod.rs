@@ -12,6 +12,15 @@ use crate::model::{
 };
 
 /// Reads and writes secrets. Implemented by SSM; commands take it as a parameter.
+/// What a sweep found, and how.
+#[derive(Debug, Default)]
+pub struct Swept {
+    /// The parameters, decrypted.
+    pub params: Vec<Parameter>,
+    /// DescribeParameters was denied, so the slower GetParametersByPath swept instead.
+    pub fell_back: bool,
+}
+
 pub trait SecretStore: Sync {
     /// Starts what every request will need (resolving credentials: an SSO, STS or
     /// credential_process round trip) so that it overlaps other work; never fails, since the
@@ -19,10 +28,7 @@ pub trait SecretStore: Sync {
     fn warm_up(&self) -> impl Future<Output = ()> + Send;
 
     /// Every parameter under `prefix` (recursively, decrypted, all pages), in store order.
-    fn list_under(
-        &self,
-        prefix: &str,
-    ) -> impl Future<Output = Result<Vec<Parameter>, StoreError>> + Send;
+    fn list_under(&self, prefix: &str) -> impl Future<Output = Result<Swept, StoreError>> + Send;
 
     /// The named parameters (decrypted), fetched 10 names per GetParameters call with
     /// bounded parallelism; names that do not exist are simply absent from the result.

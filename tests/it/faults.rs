@@ -13,13 +13,13 @@ fn throttling_on_half_the_requests_still_writes_everything() {
     let proxy = behind_proxy(
         &mut env,
         vec![
-            Rule::new("GetParametersByPath", 0, usize::MAX, 2, throttle()),
+            Rule::new("DescribeParameters", 0, usize::MAX, 2, throttle()),
             Rule::new("GetParameters", 0, usize::MAX, 2, throttle()),
         ],
     );
     env.run(&["get", &p]).expect_code(0);
     assert_eq!(
-        proxy.count("GetParametersByPath"),
+        proxy.count("DescribeParameters"),
         8,
         "4 pages, each throttled once"
     );
@@ -35,7 +35,7 @@ fn persistent_500_fails_within_a_bounded_time() {
     let _proxy = behind_proxy(
         &mut env,
         vec![Rule::new(
-            "GetParametersByPath",
+            "DescribeParameters",
             0,
             usize::MAX,
             1,
@@ -52,7 +52,7 @@ fn persistent_500_fails_within_a_bounded_time() {
     );
     assert!(
         run.stderr.starts_with(&format!(
-            "error: GetParametersByPath on /k8s/{p}/ failed: InternalServerError"
+            "error: DescribeParameters on /k8s/{p}/ failed: InternalServerError"
         )),
         "{}",
         run.stderr
@@ -66,7 +66,7 @@ fn a_connection_reset_mid_pagination_is_retried() {
     let proxy = behind_proxy(
         &mut env,
         vec![Rule::new(
-            "GetParametersByPath",
+            "DescribeParameters",
             1,
             1,
             1,
@@ -76,7 +76,7 @@ fn a_connection_reset_mid_pagination_is_retried() {
     let run = env.run(&["get", &p]);
     run.expect_code(0);
     assert_eq!(
-        proxy.count("GetParametersByPath"),
+        proxy.count("DescribeParameters"),
         4,
         "3 pages and one retry"
     );
@@ -91,12 +91,12 @@ fn a_truncated_body_mid_pagination_is_retried() {
     let (mut env, p) = env_with_pages("truncate", 25);
     let proxy = behind_proxy(
         &mut env,
-        vec![Rule::new("GetParametersByPath", 1, 1, 1, Reply::Truncate)],
+        vec![Rule::new("DescribeParameters", 1, 1, 1, Reply::Truncate)],
     );
     let run = env.run(&["get", &p]);
     run.expect_code(0);
     assert_eq!(
-        proxy.count("GetParametersByPath"),
+        proxy.count("DescribeParameters"),
         4,
         "3 pages and one retry"
     );
@@ -112,7 +112,7 @@ fn a_truncated_body_on_every_attempt_fails_cleanly() {
     let _proxy = behind_proxy(
         &mut env,
         vec![Rule::new(
-            "GetParametersByPath",
+            "DescribeParameters",
             1,
             usize::MAX,
             1,
@@ -135,7 +135,7 @@ fn a_stalled_server_times_out_as_asked() {
     let _proxy = behind_proxy(
         &mut env,
         vec![Rule::new(
-            "GetParametersByPath",
+            "DescribeParameters",
             0,
             usize::MAX,
             1,
@@ -153,7 +153,7 @@ fn a_stalled_server_times_out_as_asked() {
     assert_eq!(
         run.stderr,
         format!(
-            "error: GetParametersByPath on /k8s/{p}/ timed out\nhint: check your network or VPN, or allow more time with --timeout SECONDS\n"
+            "error: DescribeParameters on /k8s/{p}/ timed out\nhint: check your network or VPN, or allow more time with --timeout SECONDS\n"
         )
     );
     assert_untouched(&env);

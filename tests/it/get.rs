@@ -214,7 +214,7 @@ fn quiet_prints_nothing_and_verbose_traces_without_values() {
     run.expect_code(0);
     assert!(
         run.stderr.contains(&format!(
-            "trace: sweep /k8s/{p}/ (GetParametersByPath, recursive, decrypted)"
+            "trace: sweep /k8s/{p}/ (DescribeParameters for the names, GetParameters as each page arrives)"
         )),
         "{}",
         run.stderr
@@ -290,7 +290,7 @@ fn a_slow_fetch_shows_a_spinner_on_a_terminal_only() {
     let p = project("spinner");
     env.seed(&[(&format!("/k8s/{p}/SLOW"), "slow-value-1")]);
     let stall = || Rule {
-        op: "GetParametersByPath",
+        op: "DescribeParameters",
         skip: 0,
         times: 1,
         every: 1,

@@ -32,9 +32,9 @@ fn fault(op: &'static str, skip: usize, times: usize, status: u16, code: &'stati
     }
 }
 
-/// Every GetParametersByPath answered with this AWS error.
+/// Every DescribeParameters answered with this AWS error.
 fn always(status: u16, code: &'static str) -> Rule {
-    fault("GetParametersByPath", 0, usize::MAX, status, code)
+    fault("DescribeParameters", 0, usize::MAX, status, code)
 }
 
 /// Puts a proxy with `rules` between the binary and moto.
@@ -61,7 +61,7 @@ fn failure_mid_pagination_leaves_the_file_byte_identical() {
     let proxy = behind_proxy(
         &mut env,
         vec![fault(
-            "GetParametersByPath",
+            "DescribeParameters",
             1,
             usize::MAX,
             500,
@@ -71,13 +71,13 @@ fn failure_mid_pagination_leaves_the_file_byte_identical() {
     let run = env.run(&["get", &p, "--max-attempts", "2"]);
     run.expect_code(1);
     assert_eq!(
-        proxy.count("GetParametersByPath"),
+        proxy.count("DescribeParameters"),
         3,
         "one good page, then two attempts"
     );
     assert!(
         run.stderr.starts_with(&format!(
-            "error: GetParametersByPath on /k8s/{p}/ failed: InternalServerError"
+            "error: DescribeParameters on /k8s/{p}/ failed: InternalServerError"
         )),
         "{}",
         run.stderr
@@ -91,7 +91,7 @@ fn throttling_is_ridden_out_by_retries() {
     let proxy = behind_proxy(
         &mut env,
         vec![fault(
-            "GetParametersByPath",
+            "DescribeParameters",
             1,
             2,
             400,
@@ -100,7 +100,7 @@ fn throttling_is_ridden_out_by_retries() {
     );
     env.run(&["get", &p]).expect_code(0);
     assert_eq!(
-        proxy.count("GetParametersByPath"),
+        proxy.count("DescribeParameters"),
         4,
         "2 pages + 2 throttled attempts"
     );
@@ -171,7 +171,20 @@ fn rejected_keys_of_a_profile_exit_3_naming_the_profile() {
 #[test]
 fn access_denied_names_the_path_and_the_caller() {
     let (mut env, p) = env_with_pages("denied", 2);
-    let proxy = behind_proxy(&mut env, vec![always(400, "AccessDeniedException")]);
+    // Both ways to sweep are denied (DescribeParameters alone falls back to the other).
+    let proxy = behind_proxy(
+        &mut env,
+        vec![
+            always(400, "AccessDeniedException"),
+            fault(
+                "GetParametersByPath",
+                0,
+                usize::MAX,
+                400,
+                "AccessDeniedException",
+            ),
+        ],
+    );
     let run = env.run(&["get", &p]);
     run.expect_code(1);
     assert_eq!(proxy.count("GetCallerIdentity"), 1);
@@ -299,7 +312,7 @@ fn ctrl_c_mid_fetch_exits_130_and_writes_nothing() {
     let proxy = behind_proxy(
         &mut env,
         vec![Rule {
-            op: "GetParametersByPath",
+            op: "DescribeParameters",
             skip: 0,
             times: usize::MAX,
             every: 1,
@@ -312,7 +325,7 @@ fn ctrl_c_mid_fetch_exits_130_and_writes_nothing() {
         .stderr(std::process::Stdio::piped());
     let child = cmd.command.spawn().unwrap();
     let start = std::time::Instant::now();
-    while proxy.count("GetParametersByPath") == 0 {
+    while proxy.count("DescribeParameters") == 0 {
         assert!(start.elapsed().as_secs() < 10, "no request arrived");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }

@@ -68,13 +68,15 @@ fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
             "api: 11 secrets written to .env.secret (11 new, 0 changed, 0 unchanged)",
         ]
     );
-    // One sweep page and one GetParameters batch (6 names outside /k8s/api/), nothing more.
+    // The sweep: one page of names (DescribeParameters) and one GetParameters for them; the
+    // declared names outside /k8s/api/: one GetParameters batch. Nothing more.
     assert_eq!(
         (
+            proxy.count("DescribeParameters"),
             proxy.count("GetParametersByPath"),
             proxy.count("GetParameters")
         ),
-        (1, 1)
+        (1, 0, 2)
     );
 }
 

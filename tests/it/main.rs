@@ -17,4 +17,5 @@ mod reports;
 mod secretsmanager;
 mod shell;
 mod sso;
+mod sweep;
 mod tls;

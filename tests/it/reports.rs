@@ -164,11 +164,19 @@ fn no_request_is_made_for_an_override_nobody_declares() {
     env.seed(&[(&format!("/k8s/{p}/ONLY_KEY"), "only-key-value")]);
     let proxy = Proxy::start(&env.moto_url, vec![]);
     env.endpoint = proxy.url.clone();
-    env.run(&["get", &p]).expect_code(0);
-    assert_eq!(proxy.count("GetParameters"), 0, "{:?}", proxy.seen);
-    // An unknown project: only the sweep is asked, and it is exit 4.
+    // The one GetParameters call is the sweep's (its one name); nothing by name.
+    let run = env.run(&["get", &p, "-v"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("trace: GetParameters for 0 name(s)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("override(s)"), "{}", run.stderr);
+    assert_eq!(proxy.count("GetParameters"), 1, "{:?}", proxy.seen);
+    // An unknown project: only the sweep's discovery is asked, and it is exit 4.
     env.run(&["get", &project("nobody")]).expect_code(4);
-    assert_eq!(proxy.count("GetParameters"), 0, "{:?}", proxy.seen);
+    assert_eq!(proxy.count("GetParameters"), 1, "{:?}", proxy.seen);
 
     // A swept name that has an override: its override is fetched, once.
     env.seed(&[
@@ -181,8 +189,16 @@ fn no_request_is_made_for_an_override_nobody_declares() {
             "local-dev-client-secret",
         ),
     ]);
-    env.run(&["get", &p]).expect_code(0);
-    assert_eq!(proxy.count("GetParameters"), 1, "{:?}", proxy.seen);
+    let run = env.run(&["get", &p, "-v"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("trace: GetParameters for 1 override(s) of swept names"),
+        "{}",
+        run.stderr
+    );
+    // The sweep's page, then the override.
+    assert_eq!(proxy.count("GetParameters"), 3, "{:?}", proxy.seen);
     let text = std::fs::read_to_string(env.env_file()).unwrap();
     assert!(
         text.contains("export IDENTITY_SERVER_CLIENT_SECRET='local-dev-client-secret'\n"),

@@ -26,7 +26,7 @@ use aws_credential_types::provider::ProvideCredentials;
 
 pub use settings::AwsSettings;
 
-use super::{SecretStore, StoreError};
+use super::{SecretStore, StoreError, Swept};
 use crate::model::{
     Deleted, Existing, Identity, NewParameter, Parameter, Session, Stored, Version,
 };
@@ -96,6 +96,7 @@ impl SsmStore {
                 ssm: aws_sdk_ssm::Client::from_conf(ssm.build()),
                 sts: aws_sdk_sts::Client::from_conf(sts.build()),
                 region: region.to_string(),
+                reads: Arc::new(tokio::sync::Semaphore::new(settings.in_flight.max(1))),
                 settings,
                 endpoint,
                 sts_endpoint,
@@ -119,8 +120,8 @@ impl SecretStore for SsmStore {
         }
     }
 
-    async fn list_under(&self, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
-        read::list_under(&self.ctx, prefix).await
+    async fn list_under(&self, prefix: &str) -> Result<Swept, StoreError> {
+        read::sweep(&self.ctx, prefix).await
     }
 
     async fn get_many(&self, names: &[String]) -> Result<Vec<Parameter>, StoreError> {

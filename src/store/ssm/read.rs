@@ -3,21 +3,87 @@
 
 use std::collections::HashSet;
 
+use aws_sdk_ssm::error::ProvideErrorMetadata;
 use aws_sdk_ssm::types::ParameterMetadata;
+use futures_util::future::try_join_all;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::classify::{classify, classify_sts};
 use super::context::Context;
 use crate::model::{Existing, Identity, Parameter, SecretValue};
 use crate::selector::SECRETS_MANAGER;
-use crate::store::StoreError;
+use crate::store::{StoreError, Swept};
 
-/// GetParameters / DescribeParameters calls in flight at once: enough to hide round trips,
-/// few enough not to trip SSM's per-account throttling on a laptop's burst.
+/// DescribeParameters calls in flight at once (existence checks): enough to hide round
+/// trips, few enough for DescribeParameters' lower request rate. GetParameter(s) calls are
+/// bounded by `--in-flight` instead (the context's `reads`).
 const IN_FLIGHT: usize = 8;
 
-/// Every parameter under `prefix`, recursively and decrypted, all pages.
-pub(super) async fn list_under(ctx: &Context, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
+/// Every parameter under `prefix`, decrypted: its names discovered with DescribeParameters
+/// (`Path` recursive, 50 a page, metadata only), each page's names fetched with GetParameters
+/// (10 a call) as soon as the page arrives, while the next page is asked for. Where
+/// DescribeParameters is denied, GetParametersByPath sweeps instead (10 a page, one page after
+/// another), and the result says so.
+pub(super) async fn sweep(ctx: &Context, prefix: &str) -> Result<Swept, StoreError> {
+    match discover_and_fetch(ctx, prefix).await? {
+        Some(params) => Ok(Swept {
+            params,
+            fell_back: false,
+        }),
+        None => Ok(Swept {
+            params: list_under(ctx, prefix).await?,
+            fell_back: true,
+        }),
+    }
+}
+
+/// None when DescribeParameters is denied (told apart before any other request: the caller's
+/// identity is looked up only for an error that is reported).
+async fn discover_and_fetch(
+    ctx: &Context,
+    prefix: &str,
+) -> Result<Option<Vec<Parameter>>, StoreError> {
+    let path = prefix.trim_end_matches('/').to_string();
+    let filter = string_filter("Path", "Recursive", &[path], prefix)?;
+    let mut pages = ctx
+        .ssm
+        .describe_parameters()
+        .parameter_filters(filter)
+        .max_results(50)
+        .into_paginator()
+        .send();
+    let mut fetches = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(err) if matches!(err.code(), Some("AccessDeniedException" | "AccessDenied")) => {
+                return Ok(None);
+            }
+            Err(err) => return Err(classify(ctx, err, "DescribeParameters", prefix).await),
+        };
+        let names = names_of(page.parameters.unwrap_or_default());
+        // Started now, on this runtime, so they run while the next page is asked for.
+        for chunk in names.chunks(10) {
+            let (ctx, chunk) = (ctx.clone(), chunk.to_vec());
+            fetches.push(tokio::spawn(async move { get_batch(&ctx, &chunk).await }));
+        }
+    }
+    let mut out = Vec::new();
+    for fetch in fetches {
+        let found = fetch.await.map_err(|e| StoreError::Service {
+            action: "GetParameters",
+            path: prefix.to_string(),
+            code: "TaskFailed".to_string(),
+            message: e.to_string(),
+        })??;
+        out.extend(found);
+    }
+    Ok(Some(out))
+}
+
+/// Every parameter under `prefix`, recursively and decrypted, all pages (GetParametersByPath:
+/// the fallback where DescribeParameters is denied).
+async fn list_under(ctx: &Context, prefix: &str) -> Result<Vec<Parameter>, StoreError> {
     let mut pages = ctx
         .ssm
         .get_parameters_by_path()
@@ -45,9 +111,10 @@ pub(super) async fn list_under(ctx: &Context, prefix: &str) -> Result<Vec<Parame
     Ok(out)
 }
 
-/// The named parameters, 10 names a call, `IN_FLIGHT` calls at once. Secrets Manager
-/// references go one GetParameter each, alongside: one missing reference fails a whole
-/// GetParameters call, so it cannot be told apart from the names batched with it.
+/// The named parameters, 10 names a call, every call sent at once (up to `--in-flight`: the
+/// context's `reads`). Secrets Manager references go one GetParameter each, alongside: one
+/// missing reference fails a whole GetParameters call, so it cannot be told apart from the
+/// names batched with it.
 pub(super) async fn get_many(
     ctx: &Context,
     names: &[String],
@@ -56,9 +123,13 @@ pub(super) async fn get_many(
         .iter()
         .cloned()
         .partition(|n| n.starts_with(SECRETS_MANAGER));
-    let singles = batched(&references, 1, |one| get_reference(ctx, one));
-    let (batches, singles) =
-        tokio::join!(batched(&plain, 10, |chunk| get_batch(ctx, chunk)), singles);
+    let singles = try_join_all(references.chunks(1).map(|one| get_reference(ctx, one)));
+    let batches = try_join_all(plain.chunks(10).map(|chunk| get_batch(ctx, chunk)));
+    let (batches, singles) = tokio::join!(batches, singles);
+    let (batches, singles) = (
+        batches.map(|b| b.into_iter().flatten().collect::<Vec<_>>()),
+        singles.map(|s| s.into_iter().flatten().collect::<Vec<_>>()),
+    );
     let mut found = batches?;
     found.extend(singles?);
     Ok(found)
@@ -70,6 +141,7 @@ async fn get_reference(ctx: &Context, name: &[String]) -> Result<Vec<Parameter>,
     let Some(name) = name.first() else {
         return Ok(Vec::new());
     };
+    let _permit = ctx.reads.acquire().await.ok();
     let out = ctx
         .ssm
         .get_parameter()
@@ -118,6 +190,7 @@ where
 }
 
 async fn get_batch(ctx: &Context, names: &[String]) -> Result<Vec<Parameter>, StoreError> {
+    let _permit = ctx.reads.acquire().await.ok();
     let out = ctx
         .ssm
         .get_parameters()

@@ -107,8 +107,11 @@ impl TestEnv {
         let client = ssm_client(&self.moto_url, region);
         let rt = runtime();
         for (name, value) in params {
+            // The type by the name's ending: `_PLAIN` String, `_LIST` StringList.
             let kind = if name.ends_with("_PLAIN") {
                 aws_sdk_ssm::types::ParameterType::String
+            } else if name.ends_with("_LIST") {
+                aws_sdk_ssm::types::ParameterType::StringList
             } else {
                 aws_sdk_ssm::types::ParameterType::SecureString
             };
