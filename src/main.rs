@@ -1,6 +1,7 @@
 //! `secrets`: AWS SSM Parameter Store secrets into a developer's shell and into CI.
 
 mod app;
+mod atomic_file;
 mod cli;
 mod commands;
 mod config;
@@ -10,7 +11,6 @@ mod infra;
 mod interrupt;
 mod model;
 mod output;
-mod private_file;
 mod prompt;
 mod resolve;
 mod selector;

@@ -49,6 +49,12 @@ impl Wiring {
             same_account: from_profile == to_profile,
             confirm: confirm(&args.apply),
             namespace: config.prefix.clone(),
+            update_infra: match (args.update_infra, moving, &root) {
+                (false, _, _) => None,
+                (true, false, _) => return Err(Error::UpdateInfraIsForMv.into()),
+                (true, true, Some(root)) => Some(root.clone()),
+                (true, true, None) => return Err(Error::NotInRepo(self.cwd.clone()).into()),
+            },
         };
         let same = opts.same_account;
         let plan = copy::plan(opts, self.prompter.interactive())?;

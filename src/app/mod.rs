@@ -2,6 +2,7 @@
 //! (no request, no prompt, no credential provider), and only then are the real store,
 //! prompter and output built and handed to the command.
 
+mod create_secret;
 mod first_day;
 mod lifecycle;
 
@@ -12,16 +13,16 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::cli::{
-    AuditArgs, AuditFormat, Cli, Command, CreateArgs, EnvArg, ExecArgs, FormatArg, GetArgs,
-    GlobalArgs, KindArg, ListArgs, TierArg,
+    AuditArgs, AuditFormat, Cli, Command, EnvArg, ExecArgs, FormatArg, GetArgs, GlobalArgs,
+    ListArgs,
 };
 use crate::commands::login;
-use crate::commands::{audit, create, exec, fetch, get, list, whoami};
+use crate::commands::{audit, exec, fetch, get, list, whoami};
 use crate::config::{RepoConfig, find_repo_root};
 use crate::envfile::{Format, Target};
 use crate::error::{Error, exit};
 use crate::interrupt::Interrupts;
-use crate::model::{Env, Kind, Tier};
+use crate::model::Env;
 use crate::output::{Output, Verbosity};
 use crate::prompt::{Prompter, Terminal};
 use crate::store::ssm::sso::{self, TokenState};
@@ -221,29 +222,6 @@ impl Wiring {
         }
         audit::run(plan, &connected, &mut self.out).await
     }
-
-    /// Flags checked, then questions, then the accounts connected (MFA asked), then create.
-    async fn create(&mut self, args: CreateArgs, interrupts: &Interrupts) -> Result<u8> {
-        // Names go under the repository's prefix, and its region applies, when run in it.
-        let (_, config) = repo(None, &self.cwd, false)?;
-        let profiles: Vec<Option<String>> = match self.g.profile.is_empty() {
-            true => vec![None],
-            false => self.g.profile.iter().cloned().map(Some).collect(),
-        };
-        let settings: Vec<AwsSettings> = profiles
-            .iter()
-            .map(|p| aws_settings(&self.g, &config, p.clone()))
-            .collect::<Result<_, _>>()?;
-        let opts = create_options(args, config.prefix.clone());
-        let plan = create::plan(opts, self.prompter.interactive(), &mut std::io::stdin())?;
-        let job = create::complete(plan, &self.prompter, &mut self.out).await?;
-        let mut accounts = Vec::with_capacity(settings.len());
-        for (profile, settings) in profiles.into_iter().zip(settings) {
-            let store = connect(settings, &self.prompter, &mut self.out).await?;
-            accounts.push(create::Account { profile, store });
-        }
-        create::run(job, &accounts, &self.prompter, &mut self.out, interrupts).await
-    }
 }
 
 /// The real store of one account (an MFA role's code is asked for here). On a terminal, an
@@ -348,34 +326,6 @@ fn env_of(env: Option<EnvArg>, config: &RepoConfig) -> Env {
         Some(EnvArg::Staging) => Env::Staging,
         Some(EnvArg::Prod) => Env::Prod,
         None => config.env,
-    }
-}
-
-fn create_options(args: CreateArgs, prefix: String) -> create::Options {
-    let value = match (args.value, args.value_stdin, args.value_file) {
-        (Some(v), _, _) => create::ValueSource::Literal(v),
-        (_, true, _) => create::ValueSource::Stdin,
-        (_, _, Some(path)) => create::ValueSource::File(path),
-        _ => create::ValueSource::Ask,
-    };
-    create::Options {
-        name: args.name,
-        value,
-        kind: args.kind.map(|k| match k {
-            KindArg::SecureString => Kind::SecureString,
-            KindArg::String => Kind::String,
-        }),
-        tags: args.tags.into_iter().chain(args.tag).collect(),
-        description: args.description,
-        key_id: args.key_id,
-        tier: match args.tier {
-            TierArg::Standard => Tier::Standard,
-            TierArg::Advanced => Tier::Advanced,
-        },
-        overwrite: args.overwrite,
-        yes: args.yes,
-        json: args.json,
-        prefix,
     }
 }
 

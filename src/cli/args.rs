@@ -49,6 +49,10 @@ pub struct CopyArgs {
     /// Replace destinations that hold another value (or type) with a new version.
     #[arg(long)]
     pub overwrite: bool,
+    /// `mv`: after the move, rewrite the old path where the infra code declares it (with
+    /// --dry-run, print the changes as a diff); what cannot be rewritten safely is listed.
+    #[arg(long)]
+    pub update_infra: bool,
 
     /// How the plan is applied.
     #[command(flatten)]
@@ -240,6 +244,17 @@ pub struct CreateArgs {
     /// Do not ask for confirmation (required without a terminal).
     #[arg(short, long)]
     pub yes: bool,
+    /// Also declare it in SERVICE's infra code: `NAME: '/k8s/...'` added to its own
+    /// `.secrets({...})` (or a `.secrets` call added), the file's style kept.
+    #[arg(long, value_name = "SERVICE")]
+    pub declare: Option<String>,
+    /// The variable name to declare it as [default: the name's last segment].
+    #[arg(long = "as", value_name = "VAR", requires = "declare")]
+    pub declare_as: Option<String>,
+    /// Check everything (identities, existence, the declaration's edit, as a diff) and
+    /// write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 
     /// Print the results as JSON on stdout.
     #[arg(long)]

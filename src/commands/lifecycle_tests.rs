@@ -48,6 +48,7 @@ fn cp_plan(src: &str, dst: &str, prefix: bool, moving: bool, same_account: bool)
             moving,
             same_account,
             confirm: YES,
+            update_infra: None,
             namespace: "/k8s/".into(),
         },
         false,

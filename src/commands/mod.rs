@@ -14,6 +14,7 @@ pub mod audit;
 pub mod batches;
 pub mod copy;
 pub mod create;
+pub mod declare;
 pub mod doctor;
 pub mod exec;
 pub mod fetch;

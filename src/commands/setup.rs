@@ -7,10 +7,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use super::ask;
+use crate::atomic_file;
 use crate::config::RepoConfig;
 use crate::error::{Error, Needed, exit};
 use crate::output::Output;
-use crate::private_file;
 use crate::prompt::Prompter;
 
 /// What `setup` was asked to do.
@@ -165,7 +165,7 @@ fn write(file: &Path, before: &str, text: &str) -> Result<()> {
     }
     if file.exists() {
         let backup = PathBuf::from(format!("{}.secrets-backup", file.display()));
-        private_file::write(&backup, before.as_bytes())?;
+        atomic_file::write_private(&backup, before.as_bytes())?;
     }
     let mut all = before.to_string();
     if !all.is_empty() && !all.ends_with('\n') {
@@ -175,7 +175,7 @@ fn write(file: &Path, before: &str, text: &str) -> Result<()> {
         all.push('\n');
     }
     all.push_str(text);
-    Ok(private_file::write(file, all.as_bytes())?)
+    Ok(atomic_file::write_private(file, all.as_bytes())?)
 }
 
 #[cfg(test)]

@@ -326,6 +326,7 @@ fn create_options(name: Option<&str>, value: Option<&str>) -> create::Options {
         overwrite: false,
         yes: true,
         json: false,
+        dry_run: false,
         prefix: "/k8s/".into(),
     }
 }

@@ -59,7 +59,7 @@ pub fn read_existing(path: &Path) -> Result<String> {
 /// mix. A symlink is followed and its target replaced; the link itself stays.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let (real, _) = real_and_dir(path)?;
-    Ok(crate::private_file::write(&real, text.as_bytes())?)
+    Ok(crate::atomic_file::write_private(&real, text.as_bytes())?)
 }
 
 /// The file a path stands for (following a symlink) and the directory it lives in.

@@ -244,6 +244,17 @@ pub enum Error {
         /// The profile.
         profile: String,
     },
+    /// `create --declare` / `mv --update-infra`: the infra code cannot be edited safely.
+    #[error("{reason}")]
+    CannotEdit {
+        /// What stands in the way.
+        reason: String,
+        /// The change to make by hand, and where.
+        by_hand: Option<String>,
+    },
+    /// `cp --update-infra`: a copy leaves the old path in place.
+    #[error("--update-infra rewrites the paths a move takes away; `cp` takes none away")]
+    UpdateInfraIsForMv,
     /// `setup` without `[sso]` in .secrets.toml.
     #[error(".secrets.toml names no IAM Identity Center ([sso]), so there is nothing to set up")]
     NoSsoConfig,
@@ -280,7 +291,9 @@ impl Error {
             | Error::ProfileForOneEnv(_)
             | Error::WrongAccount { .. }
             | Error::NotSso { .. }
-            | Error::NoSsoConfig => exit::USAGE,
+            | Error::NoSsoConfig
+            | Error::CannotEdit { .. }
+            | Error::UpdateInfraIsForMv => exit::USAGE,
         }
     }
 
@@ -355,6 +368,14 @@ impl Error {
                 "add the organisation's SSO profiles with `secrets setup` (from `[sso]` in \
                  .secrets.toml) or `aws configure sso`, then pass --profile NAME"
             }
+            Error::CannotEdit {
+                by_hand: Some(change),
+                ..
+            } => return Some(format!("{change} (nothing was created or written)")),
+            Error::CannotEdit { by_hand: None, .. } => {
+                "check the service's name and its infra file (nothing was created or written)"
+            }
+            Error::UpdateInfraIsForMv => "use `secrets mv ... --update-infra`, or drop the flag",
             Error::NoSsoConfig => {
                 "add to .secrets.toml `[sso]` with `start_url = \"https://NAME.awsapps.com/start\"` \
                  and `role = \"ROLE\"`, and per environment `[environments.dev]` with `profile` \

@@ -5,6 +5,7 @@
 
 mod chain;
 pub mod charts;
+pub mod edit;
 mod eval;
 mod loader;
 mod references;
@@ -118,30 +119,7 @@ fn find<'l, 'a>(
     env: Env,
 ) -> Reading {
     let mut reading = Reading::default();
-    let mut unresolved = Vec::new();
-    let mut matches = Vec::new();
-    for pass in passes {
-        for path in pass {
-            let Ok(text) = std::fs::read_to_string(path) else {
-                continue;
-            };
-            if !search::may_define(&text, service) {
-                continue;
-            }
-            let module = loader.load_text(path, &text);
-            for chain in chain::chains(ev, &module) {
-                match (&chain.name, &chain.unresolved) {
-                    (Some(name), _) if name == service => matches.push(chain),
-                    (_, Some(why)) => unresolved.push(why.clone()),
-                    _ => {}
-                }
-            }
-        }
-        // A service defined in an infra folder is not looked for elsewhere.
-        if !matches.is_empty() {
-            break;
-        }
-    }
+    let (matches, unresolved) = chains_of(ev, loader, passes, service);
     let mut matches = matches.into_iter();
     let Some(chain) = matches.next() else {
         // Not found: a service(...) whose name could not be computed may have been it.
@@ -166,6 +144,40 @@ fn find<'l, 'a>(
     reading.warnings.extend(chain.warnings.iter().cloned());
     Rules::new(ev, service, env, &mut reading).apply(&chain);
     reading
+}
+
+/// The builders named `service` in the candidate files (infra folders first; a service found
+/// there is not looked for elsewhere), and why other service(...) names could not be computed.
+fn chains_of<'l, 'a>(
+    ev: &Eval<'l, 'a>,
+    loader: &'l Loader<'a>,
+    passes: [&Vec<std::path::PathBuf>; 2],
+    service: &str,
+) -> (Vec<chain::Chain<'a>>, Vec<String>) {
+    let mut unresolved = Vec::new();
+    let mut matches = Vec::new();
+    for pass in passes {
+        for path in pass {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            if !search::may_define(&text, service) {
+                continue;
+            }
+            let module = loader.load_text(path, &text);
+            for chain in chain::chains(ev, &module) {
+                match (&chain.name, &chain.unresolved) {
+                    (Some(name), _) if name == service => matches.push(chain),
+                    (_, Some(why)) => unresolved.push(why.clone()),
+                    _ => {}
+                }
+            }
+        }
+        if !matches.is_empty() {
+            break;
+        }
+    }
+    (matches, unresolved)
 }
 
 /// Every service the reader finds in the infra folders, with what it declares.

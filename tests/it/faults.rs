@@ -75,11 +75,9 @@ fn a_connection_reset_mid_pagination_is_retried() {
     );
     let run = env.run(&["get", &p]);
     run.expect_code(0);
-    assert_eq!(
-        proxy.count("DescribeParameters"),
-        4,
-        "3 pages and one retry"
-    );
+    // 3 pages and the faulted one again (a busy moto may cost another retry, never fewer).
+    let pages = proxy.count("DescribeParameters");
+    assert!((4..=5).contains(&pages), "{pages} DescribeParameters");
     assert_eq!(
         fs::read_to_string(env.env_file()).unwrap().lines().count(),
         2 + 25
@@ -95,11 +93,9 @@ fn a_truncated_body_mid_pagination_is_retried() {
     );
     let run = env.run(&["get", &p]);
     run.expect_code(0);
-    assert_eq!(
-        proxy.count("DescribeParameters"),
-        4,
-        "3 pages and one retry"
-    );
+    // 3 pages and the faulted one again (a busy moto may cost another retry, never fewer).
+    let pages = proxy.count("DescribeParameters");
+    assert!((4..=5).contains(&pages), "{pages} DescribeParameters");
     assert_eq!(
         fs::read_to_string(env.env_file()).unwrap().lines().count(),
         2 + 25

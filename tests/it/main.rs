@@ -6,6 +6,7 @@ mod support;
 mod audit;
 mod auth;
 mod create;
+mod declare;
 mod faults;
 mod get;
 mod get_failures;

@@ -12,8 +12,9 @@ use anyhow::Result;
 
 use super::accounts::{Account, identities};
 use super::batches::End;
+use super::declare;
 use super::plan::{self, Confirm, Go};
-use crate::error::{Error, Field};
+use crate::error::{Error, Field, exit};
 use crate::infra::Reference;
 use crate::interrupt::Interrupts;
 use crate::model::Stored;
@@ -48,6 +49,8 @@ pub struct Options {
     pub confirm: Confirm,
     /// The namespace (`prefix` in .secrets.toml, else `/k8s/`).
     pub namespace: String,
+    /// `mv --update-infra`: the repository whose infra code is rewritten after the move.
+    pub update_infra: Option<std::path::PathBuf>,
 }
 
 /// The request, checked.
@@ -192,9 +195,21 @@ pub async fn run<S: SecretStore>(
         out.info("nothing to copy: every destination already holds its source's value");
         return report(&plan, &items, &Applied::default(), &sides, &still, out);
     }
+    // `--update-infra`: the rewrites, computed (and checked) before anything is changed.
+    let infra = plan.opts.update_infra.as_deref().map(|root| {
+        let moves: Vec<(String, String)> = items
+            .iter()
+            .map(|i| (i.src.name.clone(), i.dst.clone()))
+            .collect();
+        declare::rewrites(root, &still, &moves)
+    });
     if let Go::Stop(code) =
         plan::show_and_confirm(&plan.opts.confirm, shown, prompter, nothing, out).await?
     {
+        if let (true, Some((edits, by_hand))) = (plan.opts.confirm.dry_run, &infra) {
+            declare::show(edits, out)?;
+            by_hand.iter().for_each(|l| out.warn(l));
+        }
         return Ok(code);
     }
     let mut applied = write_all(&writes, to, interrupts, out).await;
@@ -202,6 +217,14 @@ pub async fn run<S: SecretStore>(
         move_sources(&items, from, to, &mut applied, interrupts, out).await?;
     }
     let code = report(&plan, &items, &applied, &sides, &still, out)?;
+    // Only once every source is gone is the infra code pointed at the new names.
+    let moved = items
+        .iter()
+        .all(|i| applied.sources_deleted.contains(&i.src.name));
+    if let (true, Some((edits, by_hand))) = (moved && code == exit::OK, &infra) {
+        declare::write(edits, "updated", out)?;
+        by_hand.iter().for_each(|l| out.warn(l));
+    }
     match applied.end {
         End::Complete => Ok(code),
         _ => Err(Error::Interrupted(format!(

@@ -61,6 +61,8 @@ pub struct Options {
     pub yes: bool,
     /// `--json`.
     pub json: bool,
+    /// Check everything, write nothing.
+    pub dry_run: bool,
     /// The namespace names go under (`prefix` in .secrets.toml, else `/k8s/`).
     pub prefix: String,
 }
@@ -84,6 +86,8 @@ pub struct Job {
     pub yes: bool,
     /// `--json`.
     pub json: bool,
+    /// `--dry-run`: every check made, nothing written.
+    pub dry_run: bool,
 }
 
 /// Checks every flag (reading `--value-file` or `stdin` if named) with no prompt and no
@@ -193,6 +197,7 @@ pub async fn complete(plan: Plan, prompter: &Arc<dyn Prompter>, out: &mut Output
         },
         yes: opts.yes,
         json: opts.json,
+        dry_run: opts.dry_run,
     })
 }
 
@@ -211,6 +216,11 @@ pub async fn run<S: SecretStore>(
         Ok(identities) => identities,
         Err(code) => return Ok(code),
     };
+    if job.dry_run {
+        out.info(&summary(param, accounts, &identities));
+        out.info("dry run: nothing was created");
+        return Ok(exit::OK);
+    }
     if !job.yes {
         out.info(&summary(param, accounts, &identities));
         if !ask(prompter, NOTHING, |p| p.confirm("Are you sure?", true)).await? {

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use super::classify::chain;
 use super::profile::{ProfileView, profile_credentials};
 use super::settings::AwsSettings;
-use crate::private_file;
+use crate::atomic_file;
 use crate::prompt::{Asked, Prompter, ask};
 use crate::store::{CredentialProblem, SignIn, StoreError};
 
@@ -277,7 +277,7 @@ fn write_cache(
     }
     // Best effort, like the CLI: a cache that cannot be written only costs a prompt next time.
     let _ = std::fs::create_dir_all(dir)
-        .and_then(|()| private_file::write(path, doc.to_string().as_bytes()));
+        .and_then(|()| atomic_file::write_private(path, doc.to_string().as_bytes()));
 }
 
 #[cfg(test)]

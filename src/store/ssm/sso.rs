@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::settings::AwsSettings;
 use super::tls;
-use crate::private_file;
+use crate::atomic_file;
 use crate::store::StoreError;
 
 /// The scope an SSO session registers for when its profile names none (the CLI's default).
@@ -322,7 +322,7 @@ fn write_cache(
     let written = path
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| private_file::write(&path, doc.to_string().as_bytes()));
+        .and_then(|()| atomic_file::write_private(&path, doc.to_string().as_bytes()));
     written.map_err(|e| StoreError::Service {
         action: "CreateToken",
         path: target.start_url.clone(),
