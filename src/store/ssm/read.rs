@@ -45,13 +45,7 @@ async fn discover_and_fetch(
 ) -> Result<Option<Vec<Parameter>>, StoreError> {
     let path = prefix.trim_end_matches('/').to_string();
     let filter = string_filter("Path", "Recursive", &[path], prefix)?;
-    let mut pages = ctx
-        .ssm
-        .describe_parameters()
-        .parameter_filters(filter)
-        .max_results(50)
-        .into_paginator()
-        .send();
+    let mut pages = describe_request(ctx, filter).into_paginator().send();
     let mut fetches = Vec::new();
     while let Some(page) = pages.next().await {
         let page = match page {
@@ -282,19 +276,24 @@ pub(super) fn string_filter(
         })
 }
 
+/// DescribeParameters with one filter, 50 names a page (the most SSM gives).
+fn describe_request(
+    ctx: &Context,
+    filter: aws_sdk_ssm::types::ParameterStringFilter,
+) -> aws_sdk_ssm::operation::describe_parameters::builders::DescribeParametersFluentBuilder {
+    ctx.ssm
+        .describe_parameters()
+        .parameter_filters(filter)
+        .max_results(50)
+}
+
 /// DescribeParameters with one filter, all pages: metadata, never a value.
 pub(super) async fn describe_all(
     ctx: &Context,
     filter: aws_sdk_ssm::types::ParameterStringFilter,
     path: &str,
 ) -> Result<Vec<ParameterMetadata>, StoreError> {
-    let mut pages = ctx
-        .ssm
-        .describe_parameters()
-        .parameter_filters(filter)
-        .max_results(50)
-        .into_paginator()
-        .send();
+    let mut pages = describe_request(ctx, filter).into_paginator().send();
     let mut out = Vec::new();
     while let Some(page) = pages.next().await {
         let page = match page {
