@@ -21,12 +21,13 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options that apply to every command.
+/// Options that apply to every command, shown after each command's own.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// AWS profile to use; wins over credentials in the environment, like the AWS CLI.
     /// Without it: AWS_ACCESS_KEY_ID etc. if set, else AWS_PROFILE, else `default`.
-    /// `create` takes it several times to create the secret in several accounts.
+    /// Repeat it where a command works in several accounts.
     #[arg(long, global = true, value_name = "NAME", action = clap::ArgAction::Append)]
     pub profile: Vec<String>,
 
@@ -89,11 +90,31 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Fetch projects' secrets into <repo root>/.env.secret (merged, atomic, mode 0600).
     ///
-    /// Every parameter under /k8s/<PROJECT>/ is fetched (recursively, decrypted); the
-    /// variable name is the parameter's last path segment. Lines for these names are
-    /// replaced in place, new ones appended, and every other line is kept as it is.
+    /// What a project needs is read from the monorepo's infra code (its service('...')
+    /// builder: .secrets, .features, .xroad, .bff, .db), and every parameter under
+    /// /k8s/<PROJECT>/ is fetched too (recursively, decrypted; the variable is the last path
+    /// segment). Lines for these names are replaced in place, new ones appended, and every
+    /// other line is kept as it is. `secrets list` shows the same rows without values.
     #[command(after_help = EXIT_CODES_HELP)]
     Get(GetArgs),
+
+    /// Create a secret under /k8s/, in one account or several (repeat --profile).
+    ///
+    /// On a terminal with nothing else given, it asks for the name, the value (hidden, typed
+    /// twice), the type and tags, then shows the target accounts and asks to confirm. Flags
+    /// answer any of those questions; without a terminal, nothing is ever asked and a missing
+    /// name, value or --yes is an error. An existing parameter is never replaced without
+    /// --overwrite.
+    ///
+    /// Every flag is checked before anything is asked or sent. Name: letters, digits, `/`,
+    /// `-` and `_`; 6 to 128 characters after the prefix; no empty level, no trailing `/`; at
+    /// most 15 levels; no `aws`/`ssm` first level. Value: not empty; at most 4096 bytes
+    /// (Standard) or 8192 (Advanced). Tags: `Key=NAME,Value=VALUE`, at most 50, keys 1-128
+    /// and values 0-256 characters of letters, digits, spaces and `_ . : / = + - @`, no `aws:`
+    /// key, no key twice. `--json` prints one object per account: name, type, version,
+    /// account, profile, status (created, updated, failed, unknown), error.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Create(CreateArgs),
 
     /// Show what projects declare and what SSM holds: name, path, source, status (no values).
     ///
@@ -115,6 +136,16 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Whoami(WhoamiArgs),
 
+    /// Add the organisation's SSO profiles to ~/.aws/config, from .secrets.toml.
+    ///
+    /// `[sso]` in .secrets.toml names the start URL, region and session; each
+    /// `[environments.<env>]` its profile, account and role. Only missing sections are added
+    /// (an existing one is never changed); what will be added is shown first and written
+    /// with --yes or a "yes" on the terminal, atomically, after a backup
+    /// (~/.aws/config.secrets-backup). Run twice, it adds nothing.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Setup(SetupArgs),
+
     /// Sign in to IAM Identity Center (SSO) for a profile, as `aws sso login` does.
     ///
     /// The profile is --profile, else the one --env names in .secrets.toml, else AWS_PROFILE,
@@ -126,16 +157,6 @@ pub enum Command {
     /// when the session has expired.
     #[command(after_help = EXIT_CODES_HELP)]
     Login(LoginArgs),
-
-    /// Add the organisation's SSO profiles to ~/.aws/config, from .secrets.toml.
-    ///
-    /// `[sso]` in .secrets.toml names the start URL, region and session; each
-    /// `[environments.<env>]` its profile, account and role. Only missing sections are added
-    /// (an existing one is never changed); what will be added is shown first and written
-    /// with --yes or a "yes" on the terminal, atomically, after a backup
-    /// (~/.aws/config.secrets-backup). Run twice, it adds nothing.
-    #[command(after_help = EXIT_CODES_HELP)]
-    Setup(SetupArgs),
 
     /// Check the setup a developer needs, one line per check with the fix when it fails.
     ///
@@ -156,34 +177,6 @@ pub enum Command {
     /// ever fetched. Exit 1 when anything is missing.
     #[command(after_help = EXIT_CODES_HELP)]
     Audit(AuditArgs),
-
-    /// Print a completion script: `secrets completions bash > ~/.local/share/bash-completion/completions/secrets`.
-    Completions {
-        /// The shell.
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-
-    /// Print the man page (roff): `secrets man > ~/.local/share/man/man1/secrets.1`.
-    Man,
-
-    /// Create a secret under /k8s/, in one account or several (repeat --profile).
-    ///
-    /// On a terminal with nothing else given, it asks for the name, the value (hidden, typed
-    /// twice), the type and tags, then shows the target accounts and asks to confirm. Flags
-    /// answer any of those questions; without a terminal, nothing is ever asked and a missing
-    /// name, value or --yes is an error. An existing parameter is never replaced without
-    /// --overwrite.
-    ///
-    /// Every flag is checked before anything is asked or sent. Name: letters, digits, `/`,
-    /// `-` and `_`; 6 to 128 characters after the prefix; no empty level, no trailing `/`; at
-    /// most 15 levels; no `aws`/`ssm` first level. Value: not empty; at most 4096 bytes
-    /// (Standard) or 8192 (Advanced). Tags: `Key=NAME,Value=VALUE`, at most 50, keys 1-128
-    /// and values 0-256 characters of letters, digits, spaces and `_ . : / = + - @`, no `aws:`
-    /// key, no key twice. `--json` prints one object per account: name, type, version,
-    /// account, profile, status (created, updated, failed, unknown), error.
-    #[command(after_help = EXIT_CODES_HELP)]
-    Create(CreateArgs),
 
     /// Copy a parameter, or with --prefix every parameter whose name begins with SRC, to DST.
     ///
@@ -221,6 +214,16 @@ pub enum Command {
     /// Never a value: the history is read without decryption and any value dropped.
     #[command(after_help = EXIT_CODES_HELP)]
     History(HistoryArgs),
+
+    /// Print a completion script: `secrets completions bash > ~/.local/share/bash-completion/completions/secrets`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff): `secrets man > ~/.local/share/man/man1/secrets.1`.
+    Man,
 }
 
 /// Output of `secrets audit`.

@@ -306,3 +306,28 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     let run = env.bare_cmd(&["--help"]).run();
     assert!(!run.stdout.contains('\u{1b}'), "not a terminal");
 }
+
+#[test]
+fn help_lists_commands_in_the_order_people_use_them_and_own_flags_first() {
+    let env = TestEnv::new();
+    let run = env.cmd(&["--help"]).run();
+    run.expect_code(0);
+    let commands: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(commands[..5], ["get", "create", "list", "exec", "whoami"], "{commands:?}");
+    let run = env.cmd(&["get", "--help"]).run();
+    run.expect_code(0);
+    let own = run.stdout.find("--dry-run").expect("get's own flag");
+    let global = run.stdout.find("Global options:").expect("a global heading");
+    let profile = run.stdout.find("--profile").expect("--profile");
+    assert!(own < global && global < profile, "{}", run.stdout);
+    assert!(run.stdout.contains("infra code"), "{}", run.stdout);
+    assert!(!run.stdout.contains("`create`"), "{}", run.stdout);
+}
