@@ -58,19 +58,52 @@ pub async fn run<S: SecretStore>(
         }
         _ => None,
     };
-    let (path, existing) = match &opts.target {
-        Target::Stdout => (None, String::new()),
-        Target::File(path) if opts.reset => (Some(path.as_path()), String::new()),
-        Target::File(path) => (Some(path.as_path()), envfile::read_existing(path)?),
+    let (path, existing, old) = match &opts.target {
+        Target::Stdout => (None, String::new(), String::new()),
+        Target::File(path) if opts.reset => (
+            Some(path.as_path()),
+            String::new(),
+            envfile::read_existing(path).unwrap_or_default(),
+        ),
+        Target::File(path) => {
+            let text = envfile::read_existing(path)?;
+            (Some(path.as_path()), text.clone(), text)
+        }
     };
-    let (text, statuses) = envfile::render(opts.format, &existing, &entries)
+    let (text, mut statuses) = envfile::render(opts.format, &existing, &entries)
         .map_err(|e| syntax(path.unwrap_or(Path::new("-")), e))?;
+    // --reset: each name compared with the file it replaces, and what that file assigned
+    // that this run does not write (hand-added lines too) said, never dropped silently.
+    let removed: Vec<String> = match opts.reset {
+        true => {
+            if let Ok((_, against_old)) = envfile::render(opts.format, &old, &entries) {
+                statuses = against_old;
+            }
+            let written: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+            envfile::assigned_names(&old)
+                .into_iter()
+                .filter(|n| !written.contains(&n.as_str()))
+                .collect()
+        }
+        false => Vec::new(),
+    };
 
     if opts.dry_run {
         for (entry, status) in entries.iter().zip(&statuses) {
             writeln!(out.data(), "{:<9} {}", status_word(*status), entry.name)?;
         }
+        for name in &removed {
+            writeln!(out.data(), "{:<9} {name}", "removed")?;
+        }
     } else {
+        if !removed.is_empty() {
+            out.warn(&format!(
+                "--reset removed {} assignment{} this run does not write: {}",
+                removed.len(),
+                if removed.len() == 1 { "" } else { "s" },
+                removed.join(", ")
+            ));
+        }
         match path {
             None => out.data().write_all(text.as_bytes())?,
             Some(path) => {

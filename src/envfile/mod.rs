@@ -13,6 +13,21 @@ pub use parse::SyntaxError;
 pub use quote::is_shell_identifier;
 pub use write::{Target, is_private, lock_dir_of, read_existing, write_atomic};
 
+/// The names an env file assigns, in order (none when it cannot be read as one).
+pub fn assigned_names(text: &str) -> Vec<String> {
+    parse::segments(text)
+        .map(|segments| {
+            segments
+                .into_iter()
+                .filter_map(|s| match s {
+                    parse::Segment::Assignment { key, .. } => Some(key.to_string()),
+                    parse::Segment::Other(_) => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// One variable to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {

@@ -327,3 +327,33 @@ fn outside_a_repository_file_dash_sweeps_ssm_only() {
     run.expect_code(0);
     assert_eq!(run.stdout, "export OUTSIDE='outside-value-1'\n");
 }
+
+#[test]
+fn reset_says_what_it_removes_in_a_dry_run_and_warns_when_it_does() {
+    let mut env = TestEnv::new();
+    let p = project("reset-says");
+    env.seed(&[(&format!("/k8s/{p}/RESET_KEY"), "reset-key-value")]);
+    let before = "# mine\nexport MY_LOCAL_THING='on'\n";
+    std::fs::write(env.env_file(), before).unwrap();
+    let run = env.run(&["get", &p, "--reset", "--dry-run"]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "new       RESET_KEY\nremoved   MY_LOCAL_THING\n"
+    );
+    assert_eq!(std::fs::read_to_string(env.env_file()).unwrap(), before);
+    let run = env.run(&["get", &p, "--reset"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(
+            "warning: --reset removed 1 assignment this run does not write: MY_LOCAL_THING\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !std::fs::read_to_string(env.env_file())
+            .unwrap()
+            .contains("MY_LOCAL_THING")
+    );
+}

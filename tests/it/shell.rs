@@ -321,11 +321,18 @@ fn help_lists_commands_in_the_order_people_use_them_and_own_flags_first() {
         .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(commands[..5], ["get", "create", "list", "exec", "whoami"], "{commands:?}");
+    assert_eq!(
+        commands[..5],
+        ["get", "create", "list", "exec", "whoami"],
+        "{commands:?}"
+    );
     let run = env.cmd(&["get", "--help"]).run();
     run.expect_code(0);
     let own = run.stdout.find("--dry-run").expect("get's own flag");
-    let global = run.stdout.find("Global options:").expect("a global heading");
+    let global = run
+        .stdout
+        .find("Global options:")
+        .expect("a global heading");
     let profile = run.stdout.find("--profile").expect("--profile");
     assert!(own < global && global < profile, "{}", run.stdout);
     assert!(run.stdout.contains("infra code"), "{}", run.stdout);
