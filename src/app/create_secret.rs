@@ -50,7 +50,7 @@ impl Wiring {
         let mut accounts = Vec::with_capacity(settings.len());
         for (profile, settings) in profiles.into_iter().zip(settings) {
             let store = connect(settings, &self.prompter, &mut self.out).await?;
-            accounts.push(create::Account { profile, store });
+            accounts.push(super::account_of(profile, store).await);
         }
         let (dry, name) = (job.dry_run, job.param.name.clone());
         let code = create::run(job, &accounts, &self.prompter, &mut self.out, interrupts).await?;

@@ -17,7 +17,6 @@ use crate::infra::Reference;
 use crate::interrupt::Interrupts;
 use crate::output::Output;
 use crate::prompt::Prompter;
-use crate::store::SecretStore;
 use crate::store::ssm::{AwsSettings, SsmStore};
 use crate::validate;
 
@@ -128,11 +127,7 @@ async fn account(
 ) -> Result<Account<SsmStore>, Error> {
     let chosen = settings.profile.clone();
     let store = connect(settings, prompter, out).await?;
-    let profile = match chosen {
-        Some(p) => Some(p),
-        None => store.session().await.profile,
-    };
-    Ok(Account { profile, store })
+    Ok(super::account_of(chosen, store).await)
 }
 
 /// Every parameter the infra code declares, when run in the monorepo; nothing elsewhere.

@@ -256,6 +256,33 @@ async fn connect(
     Ok(SsmStore::connect(settings, prompter).await?)
 }
 
+/// An account as the user chose it: `--profile`, else AWS_PROFILE or keys in the environment
+/// as the store resolved them, else the default credentials; named so in every message.
+pub(super) async fn account_of(
+    flag: Option<String>,
+    store: SsmStore,
+) -> crate::commands::accounts::Account<SsmStore> {
+    use crate::commands::accounts::{Account, Via};
+    use crate::store::SecretStore;
+    if flag.is_some() {
+        return Account::new(flag, store);
+    }
+    let session = store.session().await;
+    let via = match (
+        &session.profile,
+        session.source.starts_with("environment variables"),
+    ) {
+        (Some(_), _) => Via::AwsProfile,
+        (None, true) => Via::EnvKeys,
+        (None, false) => Via::Default,
+    };
+    Account {
+        profile: session.profile,
+        via,
+        store,
+    }
+}
+
 /// The one constructor of the AWS settings: flags (and the environment variables clap reads
 /// for them), `.secrets.toml`'s region, and one profile. Commands other than `create` read
 /// from one account, so they refuse several `--profile`s.

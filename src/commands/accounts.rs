@@ -8,25 +8,61 @@ use crate::model::Identity;
 use crate::output::Output;
 use crate::store::SecretStore;
 
-/// One account: the profile that reaches it (None: the default chain) and its store.
+/// One account: the profile that reaches it (None: the default chain), how the user chose
+/// the credentials, and its store.
 pub struct Account<S> {
     /// Profile name.
     pub profile: Option<String>,
+    /// How the credentials were chosen: named so in every confirmation, plan and report.
+    pub via: Via,
     /// The store behind it.
     pub store: S,
 }
 
+/// How the user chose an account's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `--profile NAME`.
+    Flag,
+    /// AWS_PROFILE.
+    AwsProfile,
+    /// AWS_ACCESS_KEY_ID and the rest in the environment.
+    EnvKeys,
+    /// Nothing chosen: the default profile or chain.
+    Default,
+}
+
 impl<S> Account<S> {
-    /// The profile, or what stands in for it, for messages.
-    pub fn label(&self) -> &str {
-        self.profile.as_deref().unwrap_or("default credentials")
+    /// An account reached through `--profile` (or, without one, the default credentials).
+    pub fn new(profile: Option<String>, store: S) -> Self {
+        let via = match profile {
+            Some(_) => Via::Flag,
+            None => Via::Default,
+        };
+        Account {
+            profile,
+            via,
+            store,
+        }
+    }
+
+    /// The profile as the user chose it, or what stands in for it, for messages: `dev`,
+    /// `dev (AWS_PROFILE)`, `environment keys`, `default credentials`.
+    pub fn label(&self) -> String {
+        match (&self.profile, self.via) {
+            (Some(p), Via::AwsProfile) => format!("{p} (AWS_PROFILE)"),
+            (Some(p), _) => p.clone(),
+            (None, Via::EnvKeys) => "environment keys".to_string(),
+            (None, _) => "default credentials".to_string(),
+        }
     }
 
     /// `account 111111111111 as ARN (profile dev)`, as plans show each side.
     pub fn describe(&self, id: &Identity) -> String {
-        let how = match &self.profile {
-            Some(p) => format!("profile {p}"),
-            None => "default credentials".to_string(),
+        let how = match (&self.profile, self.via) {
+            (Some(p), Via::AwsProfile) => format!("profile {p} from AWS_PROFILE"),
+            (Some(p), _) => format!("profile {p}"),
+            (None, _) => self.label(),
         };
         format!("account {} as {} ({how})", id.account, id.arn)
     }

@@ -18,10 +18,7 @@ use crate::store::memory::MemoryStore;
 use crate::store::{CredentialProblem, SignIn, StoreError};
 
 fn account(profile: &str, store: MemoryStore) -> Account<MemoryStore> {
-    Account {
-        profile: Some(profile.to_string()),
-        store,
-    }
+    Account::new(Some(profile.to_string()), store)
 }
 
 fn rm_plan(names: &[&str], confirm: Confirm, interactive: bool) -> remove::Plan {

@@ -334,10 +334,7 @@ fn create_options(name: Option<&str>, value: Option<&str>) -> create::Options {
 fn accounts(stores: Vec<(&str, MemoryStore)>) -> Vec<create::Account<MemoryStore>> {
     stores
         .into_iter()
-        .map(|(profile, store)| create::Account {
-            profile: Some(profile.to_string()),
-            store,
-        })
+        .map(|(profile, store)| create::Account::new(Some(profile.to_string()), store))
         .collect()
 }
 

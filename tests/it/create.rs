@@ -35,7 +35,7 @@ fn scripted_create_from_stdin_file_and_flag() {
     run.expect_code(0);
     assert_eq!(
         run.stdout,
-        format!("Created {name} (SecureString, version 1) in 123456789012 (default credentials)\n")
+        format!("Created {name} (SecureString, version 1) in 123456789012 (environment keys)\n")
     );
     let Stored {
         value,
@@ -265,7 +265,7 @@ fn an_existing_parameter_is_refused_and_overwritten_only_when_asked() {
     let run = env.run(&["create", "--name", &name, "--value", "second-value", "-y"]);
     run.expect_code(5);
     let first = run.stderr.lines().next().unwrap_or_default();
-    assert!(first.starts_with(&format!("error: {name} already exists in 123456789012 (default credentials): version 1, last modified 20")), "{first}");
+    assert!(first.starts_with(&format!("error: {name} already exists in 123456789012 (environment keys): version 1, last modified 20")), "{first}");
     assert!(run.stderr.contains("hint: pass --overwrite"));
     assert_eq!(stored(&env.moto_url, &name).unwrap().value, "first-value");
 
@@ -283,7 +283,7 @@ fn an_existing_parameter_is_refused_and_overwritten_only_when_asked() {
     run.expect_code(0);
     assert_eq!(
         run.stdout,
-        format!("Updated {name} (SecureString, version 2) in 123456789012 (default credentials)\n")
+        format!("Updated {name} (SecureString, version 2) in 123456789012 (environment keys)\n")
     );
     let Stored {
         value,
@@ -416,7 +416,12 @@ fn interactive_prompts_on_a_terminal_never_echo_the_value() {
         )),
         "{screen}"
     );
-    assert!(screen.contains("in account 123456789012 as arn:aws:sts::123456789012:user/moto (profile default credentials)"), "{screen}");
+    assert!(
+        screen.contains(
+            "in account 123456789012 as arn:aws:sts::123456789012:user/moto (environment keys)"
+        ),
+        "{screen}"
+    );
     assert!(
         screen.contains(&format!(
             "Created /k8s/{p}/TYPED_KEY (SecureString, version 1)"
@@ -526,7 +531,7 @@ fn a_put_whose_answer_is_lost_is_not_applied_twice() {
     run.expect_code(0);
     assert_eq!(
         run.stdout,
-        format!("Created {name} (SecureString, version 1) in 123456789012 (default credentials)\n")
+        format!("Created {name} (SecureString, version 1) in 123456789012 (environment keys)\n")
     );
     assert_eq!(
         proxy.count("PutParameter"),
@@ -580,4 +585,45 @@ fn the_region_of_secrets_toml_applies_to_create_too() {
     };
     assert!(in_region("us-west-2"), "created in the configured region");
     assert!(!in_region("eu-west-1"));
+}
+
+#[test]
+fn the_profile_is_named_as_the_user_chose_it() {
+    let mut env = TestEnv::new();
+    env.aws_config(&format!(
+        "[profile islandis-dev]\nregion = eu-west-1\nendpoint_url = {}\n",
+        env.endpoint
+    ));
+    env.aws_credentials(
+        "[islandis-dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n",
+    );
+    let name = format!("/k8s/{}/CHOSEN", project("chosen"));
+    env.watch("chosen-value");
+    let run = env
+        .bare_cmd(&["create", "--name", &name, "--value", "chosen-value", "-y"])
+        .env("AWS_PROFILE", "islandis-dev")
+        .run();
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Created {name} (SecureString, version 1) in 123456789012 (islandis-dev (AWS_PROFILE))\n"
+        )
+    );
+    // The plan of a delete says where the profile came from.
+    let run = env
+        .bare_cmd(&["rm", &name, "--dry-run"])
+        .env("AWS_PROFILE", "islandis-dev")
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("(profile islandis-dev from AWS_PROFILE)")
+            || run
+                .stderr
+                .contains("(profile islandis-dev from AWS_PROFILE)"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
 }

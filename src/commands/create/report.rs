@@ -25,12 +25,7 @@ pub(super) fn summary<S>(
         text.push_str(&format!(" with tags {}", tags.join(" ")));
     }
     for (account, id) in accounts.iter().zip(identities) {
-        text.push_str(&format!(
-            "\n  in account {} as {} (profile {})",
-            id.account,
-            id.arn,
-            account.label()
-        ));
+        text.push_str(&format!("\n  in {}", account.describe(id)));
     }
     text
 }
