@@ -27,6 +27,22 @@ pub(super) fn store_hint(e: &StoreError) -> Option<String> {
             "point AWS_CA_BUNDLE (or --ca-bundle) at a PEM file of CA certificates, or unset it"
         }
         S::AlreadyExists { .. } => "pass --overwrite to replace it with a new version",
+        S::NoSuchProfile { profiles, .. } if profiles.is_empty() => {
+            "no profile is configured: add the organisation's with `secrets setup` (or `aws \
+             configure sso`)"
+        }
+        S::NoSuchProfile { profiles, .. } => {
+            return Some(format!(
+                "use one of {} (--profile NAME or AWS_PROFILE), or add it with `secrets setup`",
+                profiles.join(", ")
+            ));
+        }
+        S::EmptyKey { profile, key } => {
+            return Some(format!(
+                "fill in {key} in [profile {profile}] of ~/.aws/config (`secrets setup` writes \
+                 the organisation's profiles complete)"
+            ));
+        }
         S::Interrupted | S::Service { .. } => return None,
     };
     Some(text.to_string())
@@ -77,7 +93,7 @@ pub(super) fn store_cause(e: &StoreError) -> Option<String> {
 /// The exit code for a store failure.
 pub(super) fn store_exit_code(e: &StoreError) -> u8 {
     match e {
-        S::Credentials { .. } => exit::CREDENTIALS,
+        S::Credentials { .. } | S::NoSuchProfile { .. } | S::EmptyKey { .. } => exit::CREDENTIALS,
         S::AlreadyExists { .. } => exit::EXISTS,
         S::CaBundle { .. } => exit::USAGE,
         S::Interrupted => exit::INTERRUPTED,

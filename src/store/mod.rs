@@ -204,6 +204,22 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The chosen profile is defined in neither AWS config file.
+    #[error("there is no profile {profile} in ~/.aws/config or ~/.aws/credentials")]
+    NoSuchProfile {
+        /// The profile named.
+        profile: String,
+        /// The profiles that exist.
+        profiles: Vec<String>,
+    },
+    /// An SSO profile with a key left empty.
+    #[error("profile {profile} has an empty {key}")]
+    EmptyKey {
+        /// The profile.
+        profile: String,
+        /// The empty key.
+        key: &'static str,
+    },
     /// Ctrl-C while the store asked for something (an MFA code).
     #[error("interrupted: nothing was written")]
     Interrupted,

@@ -278,3 +278,43 @@ fn sso_session_profile_after_login_fetches_through_the_portal() {
     assert_eq!(proxy.count("GetRoleCredentials"), 1);
     assert_fetched(&env, &p);
 }
+
+#[test]
+fn a_missing_profile_and_an_empty_sso_key_are_named_as_such() {
+    let (env, p) = seeded("noprofile");
+    env.aws_config(
+        "[profile islandis-prod]\nregion = eu-west-1\n\n[profile islandis-dev]\n\
+         sso_start_url =\nsso_region = eu-west-1\nsso_account_id = 013313053092\n\
+         sso_role_name = AWSPowerUserAccess\nregion = eu-west-1\n",
+    );
+    let run = env
+        .bare_cmd(&["get", &p, "--endpoint-url", &env.endpoint])
+        .env("AWS_PROFILE", "islandis-staging")
+        .run();
+    run.expect_code(3);
+    assert_eq!(
+        run.stderr,
+        "error: there is no profile islandis-staging in ~/.aws/config or ~/.aws/credentials\n\
+         hint: use one of islandis-dev, islandis-prod (--profile NAME or AWS_PROFILE), or add it \
+         with `secrets setup`\n"
+    );
+    let run = env
+        .bare_cmd(&[
+            "get",
+            &p,
+            "--profile",
+            "islandis-dev",
+            "--endpoint-url",
+            &env.endpoint,
+        ])
+        .run();
+    run.expect_code(3);
+    assert!(
+        run.stderr.starts_with(
+            "error: profile islandis-dev has an empty sso_start_url\nhint: fill in sso_start_url"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.env_file().exists());
+}

@@ -51,6 +51,7 @@ impl SsmStore {
     ) -> Result<Self, StoreError> {
         let region = profile::resolve_region(&settings).await;
         let view = profile::load_view(&settings).await;
+        view.check()?;
         let http = tls::http_client(settings.ca_bundle.as_deref())?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http.clone())

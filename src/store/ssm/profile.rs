@@ -49,6 +49,9 @@ impl Keys {
 const KEYS: &[&str] = &[
     "sso_start_url",
     "sso_session",
+    "sso_region",
+    "sso_account_id",
+    "sso_role_name",
     "credential_process",
     "role_arn",
     "source_profile",
@@ -63,6 +66,38 @@ const KEYS: &[&str] = &[
 ];
 
 impl ProfileView {
+    /// Refuses, before any request, a chosen profile the config files do not define, and a
+    /// legacy SSO profile with one of its keys left empty (the handbook's copy-paste block).
+    pub fn check(&self) -> Result<(), crate::store::StoreError> {
+        use crate::store::StoreError;
+        if self.env_keys || !self.chosen {
+            return Ok(());
+        }
+        let Some(p) = &self.profile else {
+            return Err(StoreError::NoSuchProfile {
+                profile: self.name.clone(),
+                profiles: self.all.clone(),
+            });
+        };
+        if p.has("sso_start_url") {
+            let empty = [
+                "sso_start_url",
+                "sso_region",
+                "sso_account_id",
+                "sso_role_name",
+            ]
+            .into_iter()
+            .find(|k| p.get(k).is_some_and(|v| v.trim().is_empty()));
+            if let Some(key) = empty {
+                return Err(StoreError::EmptyKey {
+                    profile: self.name.clone(),
+                    key,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// A profile that is selected through AWS_PROFILE but not used, because keys in the
     /// environment win.
     pub fn ignored_profile(&self) -> Option<String> {

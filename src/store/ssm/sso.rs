@@ -93,6 +93,9 @@ pub async fn target(profile: &str) -> Option<SsoTarget> {
                 .collect()
         })
         .unwrap_or_else(|| vec![DEFAULT_SCOPE.to_string()]);
+    if start_url.trim().is_empty() || region.trim().is_empty() {
+        return None;
+    }
     Some(SsoTarget {
         profile: profile.to_string(),
         session,
