@@ -64,6 +64,13 @@ pub async fn fetch<S: SecretStore>(
     out: &mut Output,
 ) -> Result<Vec<Vec<Row>>> {
     let started = Instant::now();
+    if req.root.is_none() {
+        out.warn(&format!(
+            "not inside a git repository, so the infra code was not read: only what is stored \
+             under {}<project>/ is fetched (run it in the monorepo, or pass --root DIR)",
+            req.config.prefix
+        ));
+    }
     let prefixes: Vec<String> = req
         .projects
         .iter()

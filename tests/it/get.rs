@@ -357,3 +357,24 @@ fn reset_says_what_it_removes_in_a_dry_run_and_warns_when_it_does() {
             .contains("MY_LOCAL_THING")
     );
 }
+
+#[test]
+fn outside_a_repository_get_to_stdout_says_the_infra_code_was_not_read() {
+    let mut env = TestEnv::new();
+    std::fs::remove_dir_all(env.repo().join(".git")).unwrap();
+    let p = project("norepo");
+    env.seed(&[(&format!("/k8s/{p}/NOREPO_KEY"), "norepo-value")]);
+    let run = env
+        .cmd(&["get", &p, "--file", "-", "--endpoint-url", &env.endpoint])
+        .values_on_stdout()
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stderr.starts_with(
+            "warning: not inside a git repository, so the infra code was not read: only what \
+             is stored under /k8s/<project>/ is fetched (run it in the monorepo, or pass --root DIR)\n"
+        ),
+        "{}",
+        run.stderr
+    );
+}
