@@ -39,9 +39,10 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/monorepo")
 }
 
+/// `get` in the repository that holds `file` (it has no infra code: only the sweep counts).
 fn get_options(projects: &[&str], file: &Path) -> get::Options {
     get::Options {
-        fetch: request(projects, None),
+        fetch: request(projects, file.parent().map(Path::to_path_buf)),
         reset: false,
         target: Target::File(file.to_path_buf()),
         format: Format::Export,
