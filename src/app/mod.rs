@@ -102,6 +102,9 @@ impl Wiring {
             dry_run: args.dry_run,
         };
         get::validate(&opts)?;
+        if let (Target::File(path), false) = (&opts.target, opts.dry_run) {
+            writable_dir(path)?;
+        }
         let store = connect(settings, &self.prompter, &mut self.out).await?;
         get::run(opts, &self.cwd, &store, &mut self.out).await
     }
@@ -161,7 +164,8 @@ impl Wiring {
             false => args.env.iter().map(|e| env_of(Some(*e), &config)).collect(),
         };
         if envs.is_empty() {
-            return Err(Error::NoEnvironments.into());
+            let exists = root.join(crate::config::CONFIG_FILE).exists();
+            return Err(Error::NoEnvironments(exists).into());
         }
         if self.g.profile.len() > 1 {
             return Err(Error::OneProfileOnly.into());
@@ -254,6 +258,23 @@ async fn connect(
         login::sign_in(&target, &settings, browser, out).await?;
     }
     Ok(SsmStore::connect(settings, prompter).await?)
+}
+
+/// Whether the env file's directory takes a new file (the atomic write's temp file), tried
+/// before any request so that a read-only place fails first, with a hint.
+fn writable_dir(file: &Path) -> Result<(), Error> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".secrets-probe")
+        .tempfile_in(&dir)
+        .map(drop)
+        .map_err(|e| Error::CannotWriteDir {
+            reason: std::io::Error::from(e.kind()).to_string(),
+            dir,
+        })
 }
 
 /// An account as the user chose it: `--profile`, else AWS_PROFILE or keys in the environment

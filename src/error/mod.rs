@@ -188,11 +188,12 @@ pub enum Error {
         /// Close known service names.
         suggestions: Vec<String>,
     },
-    /// `audit` has no environment to audit.
+    /// `audit` has no environment to audit; says whether `.secrets.toml` exists.
     #[error(
-        "no environments to audit: .secrets.toml has no [environments] table and no --env was given"
+        "no environments to audit: {} and no --env was given",
+        if *.0 { ".secrets.toml has no [environments] table" } else { "there is no .secrets.toml" }
     )]
-    NoEnvironments,
+    NoEnvironments(bool),
     /// `audit --profile` with several environments.
     #[error("--profile names one account, but {0} environments are audited")]
     ProfileForOneEnv(usize),
@@ -255,6 +256,14 @@ pub enum Error {
     /// `cp --update-infra`: a copy leaves the old path in place.
     #[error("--update-infra rewrites the paths a move takes away; `cp` takes none away")]
     UpdateInfraIsForMv,
+    /// The env file's directory takes no new file (checked before any request).
+    #[error("cannot write in {}: {reason}", .dir.display())]
+    CannotWriteDir {
+        /// The directory.
+        dir: PathBuf,
+        /// What the system said.
+        reason: String,
+    },
     /// `setup` without `[sso]` in .secrets.toml.
     #[error(".secrets.toml names no IAM Identity Center ([sso]), so there is nothing to set up")]
     NoSsoConfig,
@@ -287,13 +296,14 @@ impl Error {
             | Error::Invalid { .. }
             | Error::NoTerminal(_)
             | Error::NoCommand
-            | Error::NoEnvironments
+            | Error::NoEnvironments(_)
             | Error::ProfileForOneEnv(_)
             | Error::WrongAccount { .. }
             | Error::NotSso { .. }
             | Error::NoSsoConfig
             | Error::CannotEdit { .. }
             | Error::UpdateInfraIsForMv => exit::USAGE,
+            Error::CannotWriteDir { .. } => exit::FAILURE,
         }
     }
 
@@ -330,7 +340,7 @@ impl Error {
                 "check the spelling: projects are the names in service('...') in the infra code, \
                  and the folders under /k8s/ in SSM (and check --profile and --region)"
             }
-            Error::NoEnvironments => {
+            Error::NoEnvironments(_) => {
                 "add one table per environment to .secrets.toml, e.g. `[environments.dev]` with \
                  `profile = \"islandis-dev\"` and `account = \"123456789012\"`, or pass \
                  `--env dev --profile NAME`"
@@ -376,6 +386,10 @@ impl Error {
                 "check the service's name and its infra file (nothing was created or written)"
             }
             Error::UpdateInfraIsForMv => "use `secrets mv ... --update-infra`, or drop the flag",
+            Error::CannotWriteDir { .. } => {
+                "make the directory writable, or write elsewhere with --file PATH (--file - \
+                 prints to stdout)"
+            }
             Error::NoSsoConfig => {
                 "add to .secrets.toml `[sso]` with `start_url = \"https://NAME.awsapps.com/start\"` \
                  and `role = \"ROLE\"`, and per environment `[environments.dev]` with `profile` \

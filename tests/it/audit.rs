@@ -395,3 +395,17 @@ fn annotations_land_where_the_service_owner_edits_one_per_line_with_a_job_summar
         "{md}"
     );
 }
+
+#[test]
+fn audit_without_a_config_file_says_there_is_none() {
+    let env = TestEnv::new();
+    let run = env.bare_cmd(&["audit"]).run();
+    run.expect_code(2);
+    assert!(
+        run.stderr.starts_with(
+            "error: no environments to audit: there is no .secrets.toml and no --env was given\n"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -183,3 +183,24 @@ fn an_unwritable_directory_is_a_clear_error() {
     assert!(run.stderr.starts_with("error: cannot "), "{}", run.stderr);
     assert!(run.stderr.contains("/proc"), "{}", run.stderr);
 }
+
+#[test]
+fn an_unwritable_directory_is_found_before_any_request_with_a_hint() {
+    let (mut env, p) = env_with_pages("readonly-first", 1);
+    let proxy = behind_proxy(&mut env, vec![]);
+    // /proc refuses new files even to root, unlike a chmod-ed directory.
+    let run = env.run(&["get", &p, "--file", "/proc/secrets-test.env"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.starts_with("error: cannot write in /proc: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("\nhint: make the directory writable, or write elsewhere with --file PATH"),
+        "{}",
+        run.stderr
+    );
+    assert!(proxy.seen.lock().unwrap().is_empty(), "{:?}", proxy.seen);
+}
