@@ -217,11 +217,15 @@ impl Wiring {
         let mut connected = Vec::with_capacity(targets.len());
         for (env, profile, expected, settings) in targets {
             let store = connect(settings, &self.prompter, &mut self.out).await?;
+            // Named as the user chose it: the profile of .secrets.toml or --profile, else what
+            // the default chain resolved (AWS_PROFILE, keys in the environment).
+            let account = account_of(profile.clone(), store).await;
             connected.push(audit::Target {
                 env,
+                label: account.label(),
                 profile,
                 expected,
-                store,
+                store: account.store,
             });
         }
         audit::run(plan, &connected, &mut self.out).await

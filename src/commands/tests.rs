@@ -510,7 +510,7 @@ async fn create_walks_the_questions_and_ctrl_c_at_the_confirmation_creates_nothi
         scripted.asked(),
         [
             "Secret name: /k8s/",
-            "Secret value",
+            "Secret value (hidden, typed twice)",
             "SecureString?",
             "Add tags?",
             "Are you sure?"
@@ -559,12 +559,14 @@ async fn audit_checks_every_identity_before_looking_anything_up() {
         super::audit::Target {
             env: Env::Dev,
             profile: Some("dev".into()),
+            label: "dev".into(),
             expected: Some("111".into()),
             store: MemoryStore::new("111"),
         },
         super::audit::Target {
             env: Env::Prod,
             profile: Some("prod".into()),
+            label: "prod".into(),
             expected: Some("333".into()),
             store: MemoryStore::new("999"),
         },
@@ -588,6 +590,7 @@ async fn audit_reads_each_environment_with_its_features_and_charts() {
     let targets = vec![super::audit::Target {
         env: Env::Dev,
         profile: None,
+        label: "default credentials".into(),
         expected: None,
         store: dev,
     }];

@@ -409,3 +409,25 @@ fn audit_without_a_config_file_says_there_is_none() {
         run.stderr
     );
 }
+
+#[test]
+fn an_environment_without_a_profile_is_named_by_what_signed_in() {
+    let account = Moto::account();
+    let env = TestEnv::with_fixture(&account.url);
+    env.aws_config(&format!(
+        "[profile dev]\nregion = eu-west-1\nendpoint_url = {}\n",
+        account.url
+    ));
+    env.aws_credentials("[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n");
+    env.write(".secrets.toml", "[environments.dev]\n");
+    let run = env.bare_cmd(&["audit"]).env("AWS_PROFILE", "dev").run();
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains(&format!(
+            "missing in dev (account {}, dev (AWS_PROFILE)):",
+            account.id
+        )),
+        "{}",
+        run.stdout
+    );
+}

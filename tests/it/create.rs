@@ -397,7 +397,7 @@ fn interactive_prompts_on_a_terminal_never_echo_the_value() {
     s.send_line("bad name").unwrap();
     screen += &s.exp_string("must not contain whitespace").unwrap();
     s.send_line(&format!("{p}/TYPED_KEY")).unwrap();
-    screen += &s.exp_string("Secret value").unwrap();
+    screen += &s.exp_string("Secret value (hidden, typed twice)").unwrap();
     s.send_line(value).unwrap();
     screen += &s.exp_string("Repeat the value").unwrap();
     s.send_line(value).unwrap();

@@ -62,6 +62,8 @@ pub struct Target<S> {
     pub env: Env,
     /// The profile that reaches it (None: the default credentials).
     pub profile: Option<String>,
+    /// How it is named in messages: the profile, `NAME (AWS_PROFILE)`, `environment keys`.
+    pub label: String,
     /// The account ID it must be, if configured.
     pub expected: Option<String>,
     /// Its store.
@@ -234,7 +236,7 @@ async fn identities<S: SecretStore>(
     let mut code = None;
     let mut good = Vec::new();
     for (t, id) in targets.iter().zip(ids) {
-        let label = t.profile.as_deref().unwrap_or("default credentials");
+        let label = t.label.as_str();
         match id {
             Err(e) => {
                 code.get_or_insert(out.report(&error::Report::from(&e).within(t.env.name())));

@@ -56,8 +56,7 @@ impl<S> Report<'_, '_, S> {
             self.identities.get(i).map_or("?", |id| id.account.as_str()),
             self.targets
                 .get(i)
-                .and_then(|t| t.profile.as_deref())
-                .unwrap_or("default credentials"),
+                .map_or("default credentials", |t| t.label.as_str()),
         )
     }
 

@@ -154,7 +154,7 @@ pub async fn complete(plan: Plan, prompter: &Arc<dyn Prompter>, out: &mut Output
             let tier = opts.tier;
             let check = move |s: &str| validate::check_value(s, tier);
             let typed = ask(prompter, NOTHING, move |p| {
-                p.secret("Secret value", Box::new(check))
+                p.secret("Secret value (hidden, typed twice)", Box::new(check))
             })
             .await?;
             check_value(&typed, tier)?;
