@@ -102,6 +102,7 @@ impl Wiring {
             dry_run: args.dry_run,
         };
         get::validate(&opts)?;
+        self.warn_ignored_profile();
         if let (Target::File(path), false) = (&opts.target, opts.dry_run) {
             writable_dir(path)?;
         }
@@ -142,9 +143,23 @@ impl Wiring {
             command: args.command,
         };
         exec::validate(&opts)?;
+        self.warn_ignored_profile();
         let store = connect(settings, &self.prompter, &mut self.out).await?;
         let is_set = |name: &str| std::env::var_os(name).is_some();
         exec::run(opts, &is_set, &store, &mut self.out).await
+    }
+
+    /// AWS_PROFILE set, keys in the environment, no --profile: the keys win, as in the AWS
+    /// CLI; said rather than done silently (`whoami` shows it too).
+    fn warn_ignored_profile(&mut self) {
+        let set = |v: &str| std::env::var(v).is_ok_and(|x| !x.is_empty());
+        if self.g.profile.is_empty() && set("AWS_ACCESS_KEY_ID") && set("AWS_PROFILE") {
+            let p = std::env::var("AWS_PROFILE").unwrap_or_default();
+            self.out.warn(&format!(
+                "AWS_PROFILE={p} is ignored: the keys in the environment (AWS_ACCESS_KEY_ID) \
+                 win, as in the AWS CLI; pass --profile {p} to use the profile"
+            ));
+        }
     }
 
     async fn whoami(&mut self, json: bool) -> Result<u8> {

@@ -8,6 +8,7 @@ use super::fetch;
 use crate::envfile::{self, Format, Status, SyntaxError, Target};
 use crate::error::{Error, exit};
 use crate::output::Output;
+use crate::resolve::Status as RowStatus;
 use crate::store::SecretStore;
 
 /// What `get` was asked to do, as plain values.
@@ -127,13 +128,16 @@ pub async fn run<S: SecretStore>(
             .filter(|(_, owner)| **owner == i)
             .map(|(s, _)| *s)
             .collect();
-        out.info(&summary(
-            project,
-            &mine,
-            &shown,
-            path.is_some(),
-            opts.dry_run,
-        ));
+        let mut line = summary(project, &mine, &shown, path.is_some(), opts.dry_run);
+        let missing = rows.get(i).map_or(0, |rows| {
+            rows.iter()
+                .filter(|r| matches!(r.status, RowStatus::Missing | RowStatus::NoKey))
+                .count()
+        });
+        if missing > 0 {
+            line.push_str(&format!("; {missing} declared but not stored"));
+        }
+        out.info(&line);
     }
     Ok(exit::OK)
 }

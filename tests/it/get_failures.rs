@@ -120,10 +120,14 @@ fn expired_token_exits_3_with_the_login_hint_and_keeps_the_file() {
         .env("AWS_PROFILE", "islandis-dev")
         .run();
     run.expect_code(3);
-    // AWS_PROFILE is set but the keys in the environment win: the hint says so.
+    // AWS_PROFILE is set but the keys in the environment win: said at once, and the hint
+    // says it again.
     assert_eq!(
         run.stderr,
-        "error: the AWS credentials in the environment have expired\n\
+        "warning: AWS_PROFILE=islandis-dev is ignored: the keys in the environment \
+        (AWS_ACCESS_KEY_ID) win, as in the AWS CLI; pass --profile islandis-dev to use the \
+        profile\n\
+        error: the AWS credentials in the environment have expired\n\
         cause: injected ExpiredTokenException\n\
         hint: AWS_PROFILE=islandis-dev is ignored because AWS_ACCESS_KEY_ID is set (keys in the \
         environment win, as in the AWS CLI): pass --profile islandis-dev, or `unset \
