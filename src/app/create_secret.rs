@@ -52,7 +52,7 @@ impl Wiring {
             let store = connect(settings, &self.prompter, &mut self.out).await?;
             accounts.push(super::account_of(profile, store).await);
         }
-        let (dry, name) = (job.dry_run, job.param.name.clone());
+        let (dry, json, name) = (job.dry_run, job.json, job.param.name.clone());
         let code = create::run(job, &accounts, &self.prompter, &mut self.out, interrupts).await?;
         if code != exit::OK {
             return Ok(code);
@@ -70,6 +70,21 @@ impl Wiring {
                 }
             }
             (None, _) => {}
+        }
+        if !dry && !json {
+            // The next step: a created secret reaches a deployment only once its service
+            // declares it, and only in the accounts it was created in.
+            let declare = match declaring.0.is_some() {
+                true => None,
+                false => Some("declare it in its service's infra code (`--declare SERVICE`)"),
+            };
+            let accounts = (self.g.profile.len() < 2)
+                .then_some("create it in the other environments' accounts (--profile, repeatable)");
+            let steps: Vec<&str> = declare.into_iter().chain(accounts).collect();
+            if !steps.is_empty() {
+                self.out
+                    .info(&format!("Next, if not done: {}.", steps.join("; ")));
+            }
         }
         Ok(code)
     }

@@ -610,6 +610,15 @@ fn the_profile_is_named_as_the_user_chose_it() {
             "Created {name} (SecureString, version 1) in 123456789012 (islandis-dev (AWS_PROFILE))\n"
         )
     );
+    // And the next step.
+    assert!(
+        run.stderr.ends_with(
+            "Next, if not done: declare it in its service's infra code (`--declare SERVICE`); \
+             create it in the other environments' accounts (--profile, repeatable).\n"
+        ),
+        "{}",
+        run.stderr
+    );
     // The plan of a delete says where the profile came from.
     let run = env
         .bare_cmd(&["rm", &name, "--dry-run"])
