@@ -39,7 +39,7 @@ Exit codes:
   0    success
   1    runtime failure (network, AWS service error, file system)
   2    invalid usage or input
-  3    AWS credentials missing, expired or rejected
+  3    AWS credentials missing, expired or rejected (or the profile does not exist)
   4    not found (project; parameter or prefix to copy, move, delete or show)
   5    refused because it already exists
   130  interrupted";
