@@ -5,6 +5,7 @@
 mod create_secret;
 mod first_day;
 mod lifecycle;
+mod preflight;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::output::{Output, Verbosity};
 use crate::prompt::{Prompter, Terminal};
 use crate::store::ssm::sso::{self, TokenState};
 use crate::store::ssm::{AwsSettings, SsmStore};
+use preflight::{account_of, writable_dir};
 
 /// What every command's wiring needs.
 struct Wiring {
@@ -277,50 +279,6 @@ async fn connect(
         login::sign_in(&target, &settings, browser, out).await?;
     }
     Ok(SsmStore::connect(settings, prompter).await?)
-}
-
-/// Whether the env file's directory takes a new file (the atomic write's temp file), tried
-/// before any request so that a read-only place fails first, with a hint.
-fn writable_dir(file: &Path) -> Result<(), Error> {
-    let dir = match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    tempfile::Builder::new()
-        .prefix(".secrets-probe")
-        .tempfile_in(&dir)
-        .map(drop)
-        .map_err(|e| Error::CannotWriteDir {
-            reason: std::io::Error::from(e.kind()).to_string(),
-            dir,
-        })
-}
-
-/// An account as the user chose it: `--profile`, else AWS_PROFILE or keys in the environment
-/// as the store resolved them, else the default credentials; named so in every message.
-pub(super) async fn account_of(
-    flag: Option<String>,
-    store: SsmStore,
-) -> crate::commands::accounts::Account<SsmStore> {
-    use crate::commands::accounts::{Account, Via};
-    use crate::store::SecretStore;
-    if flag.is_some() {
-        return Account::new(flag, store);
-    }
-    let session = store.session().await;
-    let via = match (
-        &session.profile,
-        session.source.starts_with("environment variables"),
-    ) {
-        (Some(_), _) => Via::AwsProfile,
-        (None, true) => Via::EnvKeys,
-        (None, false) => Via::Default,
-    };
-    Account {
-        profile: session.profile,
-        via,
-        store,
-    }
 }
 
 /// The one constructor of the AWS settings: flags (and the environment variables clap reads

@@ -1,7 +1,38 @@
 //! The hints and sentences of `create`'s inputs and of a missing terminal.
 
-use super::{Field, Needed};
 use crate::model::Tier;
+
+/// Which input of `create` failed its check; decides the hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// `--name` (or the typed name).
+    Name,
+    /// The value, for this tier.
+    Value(Tier),
+    /// `--tags` / `--tag`.
+    Tags,
+    /// A value that is not UTF-8 text (`--value-file`, stdin).
+    Text,
+    /// The parameter to copy, move, delete or show.
+    Source,
+    /// Where to copy or move to.
+    Destination,
+    /// `--prefix`.
+    Prefix,
+}
+
+/// What `create` needs and could not ask for without a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    /// The name.
+    Name,
+    /// The value.
+    Value,
+    /// The final confirmation of `create`.
+    Confirmation,
+    /// The confirmation of a plan: what it does, e.g. "deleting".
+    Apply(&'static str),
+}
 
 pub(super) fn needed_message(needed: Needed) -> String {
     match needed {

@@ -8,9 +8,9 @@ mod store;
 
 use std::path::PathBuf;
 
-use crate::model::Tier;
 use crate::store::StoreError;
 
+pub use hints::{Field, Needed};
 use hints::{field_hint, needed_hint, needed_message};
 pub use report::Report;
 use store::{store_exit_code, store_hint};
@@ -43,38 +43,6 @@ Exit codes:
   4    not found (project; parameter or prefix to copy, move, delete or show)
   5    refused because it already exists
   130  interrupted";
-
-/// Which input of `create` failed its check; decides the hint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    /// `--name` (or the typed name).
-    Name,
-    /// The value, for this tier.
-    Value(Tier),
-    /// `--tags` / `--tag`.
-    Tags,
-    /// A value that is not UTF-8 text (`--value-file`, stdin).
-    Text,
-    /// The parameter to copy, move, delete or show.
-    Source,
-    /// Where to copy or move to.
-    Destination,
-    /// `--prefix`.
-    Prefix,
-}
-
-/// What `create` needs and could not ask for without a terminal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needed {
-    /// The name.
-    Name,
-    /// The value.
-    Value,
-    /// The final confirmation of `create`.
-    Confirmation,
-    /// The confirmation of a plan: what it does, e.g. "deleting".
-    Apply(&'static str),
-}
 
 /// A failure the user can fix.
 #[derive(Debug, thiserror::Error)]
