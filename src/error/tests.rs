@@ -1,6 +1,7 @@
 //! The hints, exit codes and rendering of failures.
 
 use super::*;
+use crate::model::Tier;
 use crate::store::{CredentialProblem, SignIn};
 
 fn credentials(sign_in: SignIn) -> Error {
