@@ -15,6 +15,8 @@ pub struct Output {
     quiet: bool,
     verbose: bool,
     progress: bool,
+    /// Warnings about one project each, held to be said together under it.
+    held: Vec<(String, Vec<String>)>,
 }
 
 /// How much to say.
@@ -36,6 +38,7 @@ impl Output {
             quiet: verbosity.quiet,
             verbose: verbosity.verbose && !verbosity.quiet,
             progress: !verbosity.quiet && io::stderr().is_terminal(),
+            held: Vec::new(),
         }
     }
 
@@ -55,6 +58,24 @@ impl Output {
     pub fn warn(&mut self, msg: &str) {
         if !self.quiet {
             let _ = writeln!(self.messages, "warning: {msg}");
+        }
+    }
+
+    /// A warning about `project`, held so that a project's warnings are said together, in
+    /// the order the projects were first warned about ([`Output::say_held`], or on drop).
+    pub fn warn_about(&mut self, project: &str, msg: &str) {
+        match self.held.iter_mut().find(|(p, _)| p == project) {
+            Some((_, msgs)) => msgs.push(msg.to_string()),
+            None => self.held.push((project.to_string(), vec![msg.to_string()])),
+        }
+    }
+
+    /// Says the held warnings, grouped by project.
+    pub fn say_held(&mut self) {
+        for (project, msgs) in std::mem::take(&mut self.held) {
+            for msg in msgs {
+                self.warn(&format!("{project}: {msg}"));
+            }
         }
     }
 
@@ -91,6 +112,12 @@ impl Output {
             shown.enable_steady_tick(Duration::from_millis(100));
         });
         Some(Progress { bar, task })
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.say_held();
     }
 }
 
@@ -168,6 +195,7 @@ pub mod capture {
                 quiet: verbosity.quiet,
                 verbose: verbosity.verbose && !verbosity.quiet,
                 progress: false,
+                held: Vec::new(),
             };
             (out, captured)
         }

@@ -160,7 +160,7 @@ fn rows(
 ) -> Vec<Vec<Row>> {
     let rules = req.config.rules();
     let mut all = Vec::new();
-    for (declared, swept) in projects {
+    for (name, (declared, swept)) in req.projects.iter().zip(projects) {
         let project = Project {
             declared,
             swept,
@@ -168,7 +168,7 @@ fn rows(
         };
         let (rows, warnings) = resolve::rows(&project, &rules);
         for w in warnings {
-            out.warn(&w);
+            out.warn_about(name, &w);
         }
         all.push(rows);
     }
@@ -201,13 +201,14 @@ pub async fn offline(req: &Request, out: &mut Output) -> Result<Vec<Vec<Row>>> {
     }
     let rules = req.config.rules();
     let mut all = Vec::new();
-    for reading in readings {
+    for (name, reading) in req.projects.iter().zip(readings) {
         let (rows, warnings) = resolve::declared_rows(&reading.secrets, &rules);
         for w in warnings {
-            out.warn(&w);
+            out.warn_about(name, &w);
         }
         all.push(rows);
     }
+    out.say_held();
     Ok(all)
 }
 
@@ -219,29 +220,31 @@ pub fn variables(
     rows: &[Vec<Row>],
     out: &mut Output,
 ) -> (Vec<Entry>, Vec<usize>) {
-    for row in rows
-        .iter()
-        .flatten()
-        .filter(|r| r.status == Status::Missing)
-    {
-        let place = match row.path.starts_with(selector::SECRETS_MANAGER) {
-            true => "Secrets Manager",
-            false => "SSM",
-        };
-        out.warn(&format!(
-            "{}: {} is not in {place} ({})",
-            row.name,
-            selector::split(&row.path).0,
-            row.source
-        ));
-    }
     for (project, rows) in projects.iter().zip(rows) {
+        for row in rows.iter().filter(|r| r.status == Status::Missing) {
+            let place = match row.path.starts_with(selector::SECRETS_MANAGER) {
+                true => "Secrets Manager",
+                false => "SSM",
+            };
+            out.warn_about(
+                project,
+                &format!(
+                    "{}: {} is not in {place} ({})",
+                    row.name,
+                    selector::split(&row.path).0,
+                    row.source
+                ),
+            );
+        }
         if rows.iter().all(|r| r.value.is_none()) {
-            out.warn(&format!(
-                "no secrets found for {project} (check the project name, --profile and --region)"
-            ));
+            out.warn_about(
+                project,
+                "no secrets found (check the project name, --profile and --region)",
+            );
         }
     }
+    // Each project's warnings together, in the order asked; then what concerns several.
+    out.say_held();
     let (entries, owners, warnings) = resolve::entries(rows);
     for w in &warnings {
         out.warn(w);
@@ -312,7 +315,7 @@ fn report_infra(
             took.as_secs_f64() * 1000.0
         ));
         for w in &reading.warnings {
-            out.warn(&format!("{project}: {w}"));
+            out.warn_about(project, w);
         }
     }
 }

@@ -25,6 +25,7 @@ pub struct Options {
 /// Prints the rows; returns the exit code.
 pub async fn run<S: SecretStore>(opts: Options, store: &S, out: &mut Output) -> Result<u8> {
     let projects = fetch::fetch(&opts.fetch, store, out).await?;
+    out.say_held();
     print(&opts, &projects, out)
 }
 

@@ -137,8 +137,8 @@ async fn get_with_several_projects_reports_each_and_later_projects_win() {
     assert_eq!(
         captured.stderr().lines().collect::<Vec<_>>(),
         [
-            "warning: skipped /k8s/empty/: `` is not a valid environment variable name",
-            "warning: no secrets found for empty (check the project name, --profile and --region)",
+            "warning: empty: skipped /k8s/empty/: `` is not a valid environment variable name",
+            "warning: empty: no secrets found (check the project name, --profile and --region)",
             "warning: SHARED: /k8s/b/SHARED overrides /k8s/a/SHARED (later projects win)",
             "a: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged)",
             "b: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged)",

@@ -116,7 +116,7 @@ fn every_page_and_nested_path_is_fetched_and_bad_names_are_skipped() {
     run.expect_code(0);
     assert!(
         run.stderr.contains(&format!(
-            "warning: skipped {bad}: `not-an-identifier` is not a valid environment variable name"
+            "warning: {p}: skipped {bad}: `not-an-identifier` is not a valid environment variable name"
         )),
         "{}",
         run.stderr

@@ -64,7 +64,7 @@ fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
         lines,
         [
             "warning: api: the path of UNRESOLVED_SECRET (apps/api/infra/api.ts:28, via .secrets at apps/api/infra/api.ts:22) could not be resolved: `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed",
-            "warning: CONTENTFUL_TOKEN: /k8s/api/CONTENTFUL_TOKEN is not in SSM (apps/api/infra/api.ts:26, via .secrets at :22)",
+            "warning: api: CONTENTFUL_TOKEN: /k8s/api/CONTENTFUL_TOKEN is not in SSM (apps/api/infra/api.ts:26, via .secrets at :22)",
             "api: 11 secrets written to .env.secret (11 new, 0 changed, 0 unchanged); 1 declared but not stored",
         ]
     );
@@ -454,4 +454,35 @@ fn get_reads_a_service_from_an_infra_ts_file_with_imported_configs_on_a_builder_
          export BFF_TOKEN='admin-bff-token-value'\n\
          export XROAD_CLIENT_ID='xroad-client-value'\n"
     );
+}
+
+#[test]
+fn the_warnings_of_several_projects_come_grouped_under_each() {
+    let (env, _account) = fixture_env();
+    let run = env.run(&["get", "web", "api"]);
+    run.expect_code(0);
+    let owners: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .filter_map(|l| l.split(": ").next())
+        .filter(|p| ["web", "api"].contains(p))
+        .collect();
+    // Every warning about one project names it (what concerns several does not).
+    for line in run.stderr.lines().filter(|l| l.starts_with("warning: ")) {
+        assert!(
+            line.starts_with("warning: web: ")
+                || line.starts_with("warning: api: ")
+                || line.ends_with("(later projects win)"),
+            "{line}"
+        );
+    }
+    let mut groups = owners.clone();
+    groups.dedup();
+    assert!(
+        owners.contains(&"web") && owners.contains(&"api"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(groups, ["web", "api"], "{}", run.stderr);
 }

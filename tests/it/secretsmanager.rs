@@ -80,12 +80,12 @@ fn extras_pick_keys_expand_objects_and_warn_without_values() {
     assert_eq!(
         warnings,
         [
-            format!("warning: NO_KEY: the secret {REF}/{p}/db has no such key (key `nope`)"),
+            format!("warning: {p}: NO_KEY: the secret {REF}/{p}/db has no such key (key `nope`)"),
             format!(
-                "warning: PLAIN_KEY: the secret {REF}/{p}/plain is not a JSON object (key `x`)"
+                "warning: {p}: PLAIN_KEY: the secret {REF}/{p}/plain is not a JSON object (key `x`)"
             ),
             format!(
-                "warning: GONE: {REF}/{p}/missing is not in Secrets Manager (.secrets.toml \
+                "warning: {p}: GONE: {REF}/{p}/missing is not in Secrets Manager (.secrets.toml \
                  [projects.{p}.extra])"
             ),
         ]
