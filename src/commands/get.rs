@@ -42,7 +42,10 @@ pub async fn run<S: SecretStore>(
     store: &S,
     out: &mut Output,
 ) -> Result<u8> {
-    let rows = fetch::fetch(&opts.fetch, store, out).await?;
+    // The account read is named in the summary: its identity asked beside the fetch.
+    let (rows, identity) = tokio::join!(fetch::fetch(&opts.fetch, store, out), store.identity());
+    let rows = rows?;
+    let account = identity.ok().map(|id| id.account);
     let (entries, owners) = fetch::variables(&opts.fetch.projects, &rows, out);
 
     // Held from reading the file to replacing it, so concurrent runs never lose each
@@ -136,6 +139,9 @@ pub async fn run<S: SecretStore>(
         });
         if missing > 0 {
             line.push_str(&format!("; {missing} declared but not stored"));
+        }
+        if let Some(account) = &account {
+            line.push_str(&format!("; account {account}"));
         }
         out.info(&line);
     }

@@ -99,7 +99,7 @@ async fn get_reset_and_dry_run() {
     );
     assert_eq!(
         captured.stderr(),
-        "dry: 3 secrets would be written to .env.secret (1 new, 1 changed, 1 unchanged)\n"
+        "dry: 3 secrets would be written to .env.secret (1 new, 1 changed, 1 unchanged); account 1\n"
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
 
@@ -140,9 +140,9 @@ async fn get_with_several_projects_reports_each_and_later_projects_win() {
             "warning: empty: skipped /k8s/empty/: `` is not a valid environment variable name",
             "warning: empty: no secrets found (check the project name, --profile and --region)",
             "warning: SHARED: /k8s/b/SHARED overrides /k8s/a/SHARED (later projects win)",
-            "a: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged)",
-            "b: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged)",
-            "empty: 0 secrets written to .env.secret (0 new, 0 changed, 0 unchanged)",
+            "a: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged); account 1",
+            "b: 1 secret written to .env.secret (1 new, 0 changed, 0 unchanged); account 1",
+            "empty: 0 secrets written to .env.secret (0 new, 0 changed, 0 unchanged); account 1",
         ]
     );
     assert_eq!(

@@ -67,7 +67,10 @@ fn new_file_is_private_and_summary_counts_statuses() {
     run.expect_code(0);
     assert_eq!(
         run.stderr,
-        format!("{p}: 2 secrets written to .env.secret (2 new, 0 changed, 0 unchanged)\n")
+        format!(
+            "{p}: 2 secrets written to .env.secret (2 new, 0 changed, 0 unchanged); account \
+             123456789012\n"
+        )
     );
     assert_eq!(run.stdout, "");
     assert_eq!(mode(&env.env_file()), 0o600);
@@ -76,7 +79,10 @@ fn new_file_is_private_and_summary_counts_statuses() {
     let run = env.run(&["get", &p]);
     assert_eq!(
         run.stderr,
-        format!("{p}: 3 secrets written to .env.secret (1 new, 0 changed, 2 unchanged)\n")
+        format!(
+            "{p}: 3 secrets written to .env.secret (1 new, 0 changed, 2 unchanged); account \
+             123456789012\n"
+        )
     );
 }
 
@@ -163,7 +169,10 @@ fn file_dash_prints_to_stdout_and_writes_nothing() {
         .run();
     run.expect_code(0);
     assert_eq!(run.stdout, "export TOKEN='stdout-token-value'\n");
-    assert_eq!(run.stderr, format!("{p}: 1 secret written to stdout\n"));
+    assert_eq!(
+        run.stderr,
+        format!("{p}: 1 secret written to stdout; account 123456789012\n")
+    );
     assert!(!env.env_file().exists());
 }
 

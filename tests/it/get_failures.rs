@@ -191,7 +191,8 @@ fn access_denied_names_the_path_and_the_caller() {
     );
     let run = env.run(&["get", &p]);
     run.expect_code(1);
-    assert_eq!(proxy.count("GetCallerIdentity"), 1);
+    // One for the summary's account (asked beside the fetch), one for the error's caller.
+    assert_eq!(proxy.count("GetCallerIdentity"), 2);
     let first = run.stderr.lines().next().unwrap_or_default();
     assert_eq!(
         first,

@@ -38,7 +38,7 @@ fn fixture_env() -> (TestEnv, Account) {
 
 #[test]
 fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
-    let (mut env, _moto) = fixture_env();
+    let (mut env, account) = fixture_env();
     let proxy = Proxy::start(&env.moto_url, vec![]);
     env.endpoint = proxy.url.clone();
     let run = env.run(&["get", "api"]);
@@ -65,7 +65,10 @@ fn get_writes_declared_secrets_in_dsl_order_then_the_sweep() {
         [
             "warning: api: the path of UNRESOLVED_SECRET (apps/api/infra/api.ts:28, via .secrets at apps/api/infra/api.ts:22) could not be resolved: `computeSomething` comes from '@island.is/somewhere' (apps/api/infra/api.ts), which is not followed",
             "warning: api: CONTENTFUL_TOKEN: /k8s/api/CONTENTFUL_TOKEN is not in SSM (apps/api/infra/api.ts:26, via .secrets at :22)",
-            "api: 11 secrets written to .env.secret (11 new, 0 changed, 0 unchanged); 1 declared but not stored",
+            &format!(
+                "api: 11 secrets written to .env.secret (11 new, 0 changed, 0 unchanged); 1 declared but not stored; account {}",
+                account.id
+            ),
         ]
     );
     // The sweep: one page of names (DescribeParameters) and one GetParameters for them; the
