@@ -30,7 +30,25 @@ impl Wiring {
             .collect::<Result<_, _>>()?;
         let declaring = (args.declare.clone(), args.declare_as.clone());
         let opts = create_options(args, config.prefix.clone());
-        let plan = create::plan(opts, self.prompter.interactive(), &mut std::io::stdin())?;
+        let mut plan = create::plan(opts, self.prompter.interactive(), &mut std::io::stdin())?;
+        // On a terminal, a name asked for is checked in every account before the value is
+        // typed: an existing one is refused at once (the check before writing stays).
+        let mut early = None;
+        if plan.asks_name() {
+            let name = create::name_first(&mut plan, &self.prompter, &mut self.out).await?;
+            let mut accounts = Vec::with_capacity(settings.len());
+            for (profile, settings) in profiles.iter().cloned().zip(settings.iter().cloned()) {
+                let store = connect(settings, &self.prompter, &mut self.out).await?;
+                accounts.push(super::account_of(profile, store).await);
+            }
+            let overwrite = plan.overwrite();
+            if let Err(code) =
+                create::refuse_existing(&name, overwrite, &accounts, &mut self.out).await?
+            {
+                return Ok(code);
+            }
+            early = Some(accounts);
+        }
         let job = create::complete(plan, &self.prompter, &mut self.out).await?;
         // The declaration's edit, checked before any request: a refusal creates nothing.
         let edit = match &declaring.0 {
@@ -47,11 +65,17 @@ impl Wiring {
             }
             None => None,
         };
-        let mut accounts = Vec::with_capacity(settings.len());
-        for (profile, settings) in profiles.into_iter().zip(settings) {
-            let store = connect(settings, &self.prompter, &mut self.out).await?;
-            accounts.push(super::account_of(profile, store).await);
-        }
+        let accounts = match early {
+            Some(accounts) => accounts,
+            None => {
+                let mut accounts = Vec::with_capacity(settings.len());
+                for (profile, settings) in profiles.into_iter().zip(settings) {
+                    let store = connect(settings, &self.prompter, &mut self.out).await?;
+                    accounts.push(super::account_of(profile, store).await);
+                }
+                accounts
+            }
+        };
         let (dry, json, name) = (job.dry_run, job.json, job.param.name.clone());
         let code = create::run(job, &accounts, &self.prompter, &mut self.out, interrupts).await?;
         if code != exit::OK {

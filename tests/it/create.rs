@@ -636,3 +636,29 @@ fn the_profile_is_named_as_the_user_chose_it() {
         run.stderr
     );
 }
+
+#[test]
+fn on_a_terminal_an_existing_name_is_refused_before_the_value_is_typed() {
+    let mut env = TestEnv::new();
+    let p = project("early");
+    env.seed(&[(&format!("/k8s/{p}/TAKEN"), "taken-value-1")]);
+    let mut s = env.spawn_in_pty(&["create", "--endpoint-url", &env.endpoint]);
+    s.exp_string("Secret name").unwrap();
+    s.send_line(&format!("{p}/TAKEN")).unwrap();
+    let rest = s.exp_eof().unwrap();
+    env.assert_no_values("the terminal", &rest);
+    assert!(
+        rest.contains(&format!(
+            "error: /k8s/{p}/TAKEN already exists in 123456789012"
+        )),
+        "{rest}"
+    );
+    assert!(
+        !rest.contains("Secret value"),
+        "the value was asked for: {rest}"
+    );
+    match s.process().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => assert_eq!(code, 5),
+        other => panic!("{other:?}"),
+    }
+}

@@ -75,6 +75,44 @@ pub struct Plan {
     tags: Vec<Tag>,
     opts: Options,
     interactive: bool,
+    /// The name was asked on its own first ([`name_first`]): the walk goes on as if not.
+    asked_name: bool,
+}
+
+impl Plan {
+    /// Whether the name is still to be asked on the terminal.
+    pub fn asks_name(&self) -> bool {
+        self.interactive && self.name.is_none()
+    }
+
+    /// `--overwrite`.
+    pub fn overwrite(&self) -> bool {
+        self.opts.overwrite
+    }
+}
+
+/// Asks the name on its own, so that whether it exists can be checked before the value is
+/// typed.
+pub async fn name_first(
+    plan: &mut Plan,
+    prompter: &Arc<dyn Prompter>,
+    out: &mut Output,
+) -> Result<String> {
+    let name = ask_name(&plan.opts.prefix, prompter, out).await?;
+    plan.name = Some(name.clone());
+    plan.asked_name = true;
+    Ok(name)
+}
+
+/// Refuses a name that exists in any account, before anything else is asked: the identities,
+/// then one DescribeParameters each (`Err(code)`: refused, with the messages shown).
+pub async fn refuse_existing<S: SecretStore>(
+    name: &str,
+    overwrite: bool,
+    accounts: &[Account<S>],
+    out: &mut Output,
+) -> Result<Result<(), u8>> {
+    Ok(preflight(accounts, name, overwrite, out).await?.map(|_| ()))
 }
 
 /// The parameter to create and how to report it, once nothing is left to ask.
@@ -130,6 +168,7 @@ pub fn plan(opts: Options, interactive: bool, stdin: &mut dyn Read) -> Result<Pl
         tags,
         opts,
         interactive,
+        asked_name: false,
     })
 }
 
@@ -142,8 +181,9 @@ pub async fn complete(plan: Plan, prompter: &Arc<dyn Prompter>, out: &mut Output
         mut tags,
         opts,
         interactive,
+        asked_name,
     } = plan;
-    let walk = interactive && name.is_none() && value.is_none();
+    let walk = interactive && (name.is_none() || asked_name) && value.is_none();
     let name = match name {
         Some(name) => name,
         None => ask_name(&opts.prefix, prompter, out).await?,
@@ -212,7 +252,7 @@ pub async fn run<S: SecretStore>(
     interrupts: &Interrupts,
 ) -> Result<u8> {
     let param = &job.param;
-    let identities = match preflight(accounts, param, out).await? {
+    let identities = match preflight(accounts, &param.name, param.overwrite, out).await? {
         Ok(identities) => identities,
         Err(code) => return Ok(code),
     };
@@ -301,7 +341,8 @@ fn check_value(value: &str, tier: Tier) -> Result<(), Error> {
 /// name is free (unless overwriting). `Ok(Err(code))` means refused, with the messages shown.
 async fn preflight<S: SecretStore>(
     accounts: &[Account<S>],
-    param: &NewParameter,
+    name: &str,
+    overwrite: bool,
     out: &mut Output,
 ) -> Result<Result<Vec<Identity>, u8>> {
     let all: Vec<&Account<S>> = accounts.iter().collect();
@@ -309,15 +350,15 @@ async fn preflight<S: SecretStore>(
         Ok(ids) => ids,
         Err(code) => return Ok(Err(code)),
     };
-    if param.overwrite {
+    if overwrite {
         return Ok(Ok(identities));
     }
-    let existing = join_all(accounts.iter().map(|a| a.store.describe(&param.name))).await;
+    let existing = join_all(accounts.iter().map(|a| a.store.describe(name))).await;
     let mut refused = false;
     for ((account, id), found) in accounts.iter().zip(&identities).zip(existing) {
         if let Some(e) = found.map_err(Error::from)? {
             let err = Error::Exists {
-                name: param.name.clone(),
+                name: name.to_string(),
                 account: id.account.clone(),
                 profile: account.label().to_string(),
                 version: e.version,
