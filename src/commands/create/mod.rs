@@ -2,6 +2,7 @@
 //! account, then create. The phases are separate functions so the wiring can connect to the
 //! accounts only once the request is known to be valid.
 
+mod preflight;
 mod report;
 
 use std::io::Read;
@@ -10,19 +11,19 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
-use futures_util::future::join_all;
 use futures_util::stream::FuturesUnordered;
 
 pub use super::accounts::Account;
-use super::accounts::identities;
 use crate::commands::ask;
-use crate::error::{Error, Field, Needed, Report, exit};
+use crate::error::{Error, Field, Needed, exit};
 use crate::interrupt::Interrupts;
-use crate::model::{Identity, Kind, NewParameter, SecretValue, Tag, Tier};
+use crate::model::{Kind, NewParameter, SecretValue, Tag, Tier};
 use crate::output::Output;
 use crate::prompt::Prompter;
 use crate::store::{SecretStore, StoreError};
 use crate::validate;
+use preflight::preflight;
+pub use preflight::refuse_existing;
 use report::{report, summary};
 
 /// Where the value comes from.
@@ -102,17 +103,6 @@ pub async fn name_first(
     plan.name = Some(name.clone());
     plan.asked_name = true;
     Ok(name)
-}
-
-/// Refuses a name that exists in any account, before anything else is asked: the identities,
-/// then one DescribeParameters each (`Err(code)`: refused, with the messages shown).
-pub async fn refuse_existing<S: SecretStore>(
-    name: &str,
-    overwrite: bool,
-    accounts: &[Account<S>],
-    out: &mut Output,
-) -> Result<Result<(), u8>> {
-    Ok(preflight(accounts, name, overwrite, out).await?.map(|_| ()))
 }
 
 /// The parameter to create and how to report it, once nothing is left to ask.
@@ -334,44 +324,6 @@ fn check_value(value: &str, tier: Tier) -> Result<(), Error> {
     validate::check_value(value, tier).map_err(|reason| Error::Invalid {
         field: Field::Value(tier),
         reason,
-    })
-}
-
-/// Checks every account before anything is created anywhere: its identity, then that the
-/// name is free (unless overwriting). `Ok(Err(code))` means refused, with the messages shown.
-async fn preflight<S: SecretStore>(
-    accounts: &[Account<S>],
-    name: &str,
-    overwrite: bool,
-    out: &mut Output,
-) -> Result<Result<Vec<Identity>, u8>> {
-    let all: Vec<&Account<S>> = accounts.iter().collect();
-    let identities = match identities(&all, NOTHING, out).await {
-        Ok(ids) => ids,
-        Err(code) => return Ok(Err(code)),
-    };
-    if overwrite {
-        return Ok(Ok(identities));
-    }
-    let existing = join_all(accounts.iter().map(|a| a.store.describe(name))).await;
-    let mut refused = false;
-    for ((account, id), found) in accounts.iter().zip(&identities).zip(existing) {
-        if let Some(e) = found.map_err(Error::from)? {
-            let err = Error::Exists {
-                name: name.to_string(),
-                account: id.account.clone(),
-                profile: account.label().to_string(),
-                version: e.version,
-                modified: e.last_modified.unwrap_or_else(|| "unknown".into()),
-            };
-            out.report(&Report::from(&err));
-            refused = true;
-        }
-    }
-    Ok(if refused {
-        Err(exit::EXISTS)
-    } else {
-        Ok(identities)
     })
 }
 
