@@ -480,6 +480,13 @@ fn the_warnings_of_several_projects_come_grouped_under_each() {
             "{line}"
         );
     }
+    // The common secret both read from one path is not said to override itself.
+    assert!(
+        !run.stderr
+            .contains("CONFIGCAT_SDK_KEY: /k8s/configcat/CONFIGCAT_SDK_KEY overrides"),
+        "{}",
+        run.stderr
+    );
     let mut groups = owners.clone();
     groups.dedup();
     assert!(
