@@ -228,6 +228,8 @@ pub struct Session {
     /// A profile that is selected (AWS_PROFILE) but not used, because keys in the
     /// environment win.
     pub ignored_profile: Option<String>,
+    /// Keys in the environment (AWS_ACCESS_KEY_ID) are what signs the requests.
+    pub env_keys: bool,
     /// Region requests go to.
     pub region: String,
     /// The endpoint requests really go to.

@@ -35,10 +35,7 @@ pub(super) async fn account_of(
         return Account::new(flag, store);
     }
     let session = store.session().await;
-    let via = match (
-        &session.profile,
-        session.source.starts_with("environment variables"),
-    ) {
+    let via = match (&session.profile, session.env_keys) {
         (Some(_), _) => Via::AwsProfile,
         (None, true) => Via::EnvKeys,
         (None, false) => Via::Default,

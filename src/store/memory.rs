@@ -165,6 +165,7 @@ impl SecretStore for MemoryStore {
         Session {
             profile: None,
             ignored_profile: None,
+            env_keys: false,
             region: "eu-west-1".into(),
             endpoint: "memory".into(),
             endpoint_source: "test".into(),

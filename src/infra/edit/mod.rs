@@ -245,13 +245,10 @@ fn check_declared(
         ));
     }
     drop(module);
+    // The reader itself, as `get` reads the service, with the edited text in its cache.
     let ev = Eval::new(&loader);
     let (infra, other) = search::typescript_files(root);
-    let mut reading = super::Reading::default();
-    let (chains, _) = super::chains_of(&ev, &loader, [&infra, &other], service);
-    if let Some(chain) = chains.first() {
-        super::rules::Rules::new(&ev, service, Env::Dev, &mut reading).apply(chain);
-    }
+    let reading = super::find(&ev, &loader, [&infra, &other], service, Env::Dev);
     match reading
         .secrets
         .iter()

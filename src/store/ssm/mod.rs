@@ -153,6 +153,7 @@ impl SecretStore for SsmStore {
         Session {
             profile: view.used_profile(),
             ignored_profile: view.ignored_profile(),
+            env_keys: view.env_keys,
             region: self.ctx.region.clone(),
             endpoint: self.ctx.endpoint.url.clone(),
             endpoint_source: self.ctx.endpoint.source.clone(),
