@@ -105,11 +105,57 @@ fn the_sweep_by_description_equals_the_sweep_by_path_and_falls_back_when_denied(
     );
 }
 
+/// The names of each DescribeParameters page for `Path` `/k8s/{p}` recursive, 50 a page, as the
+/// binary asks for them.
+fn describe_pages(env: &TestEnv, p: &str) -> Vec<Vec<String>> {
+    let filter = aws_sdk_ssm::types::ParameterStringFilter::builder()
+        .key("Path")
+        .option("Recursive")
+        .values(format!("/k8s/{p}"))
+        .build()
+        .expect("filter");
+    let client = ssm_client(&env.moto_url, "eu-west-1");
+    runtime().block_on(async {
+        let mut pages = client
+            .describe_parameters()
+            .parameter_filters(filter)
+            .max_results(50)
+            .into_paginator()
+            .send();
+        let mut names = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.expect("DescribeParameters");
+            names.push(
+                page.parameters()
+                    .iter()
+                    .filter_map(|m| m.name().map(str::to_string))
+                    .collect(),
+            );
+        }
+        names
+    })
+}
+
 #[test]
 fn a_name_deleted_between_discovery_and_fetch_is_simply_absent() {
     let mut env = TestEnv::new();
     let p = project("vanish");
     let params = sixty(&mut env, &p);
+    // Discovery is over when the GetParameters calls for its last page have been sent: that
+    // page was answered before. moto's page tokens are positions, so a deletion while pages
+    // are still asked for would shift them (SSM's are not): count the calls to wait for by
+    // paging as the binary does, before anything runs. The name deleted is the last name of
+    // the last page that has names (moto ends with an empty one): its call has been held by
+    // the proxy for a few milliseconds only when the name is deleted.
+    let pages = describe_pages(&env, &p);
+    let calls = pages.iter().map(|n| n.len().div_ceil(10)).sum::<usize>();
+    assert!(calls >= 2, "{calls} GetParameters calls");
+    let gone = pages
+        .iter()
+        .rev()
+        .find_map(|page| page.last())
+        .expect("a page of names")
+        .clone();
     let proxy = Proxy::start(
         &env.moto_url,
         vec![Rule::new(
@@ -121,27 +167,18 @@ fn a_name_deleted_between_discovery_and_fetch_is_simply_absent() {
         )],
     );
     env.endpoint = proxy.url.clone();
-    let gone = params[0].0.clone();
     let run = std::thread::scope(|s| {
         let running = s.spawn(|| get_json(&env, &p, &[]));
         let started = Instant::now();
-        while proxy.count("GetParameters") == 0 {
+        while proxy.count("GetParameters") < calls {
             assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "no GetParameters sent"
+                started.elapsed() < Duration::from_secs(30),
+                "{} of {calls} GetParameters sent",
+                proxy.count("GetParameters")
             );
             std::thread::sleep(Duration::from_millis(10));
         }
-        // Discovery over (moto's page tokens are positions, so a deletion while pages are
-        // still asked for would shift them; SSM's are not), the GetParameters calls held by
-        // the proxy: delete one name now.
-        loop {
-            let pages = proxy.count("DescribeParameters");
-            std::thread::sleep(Duration::from_millis(300));
-            if proxy.count("DescribeParameters") == pages {
-                break;
-            }
-        }
+        // The GetParameters calls are held by the proxy: delete one name now.
         runtime()
             .block_on(
                 ssm_client(&env.moto_url, "eu-west-1")

@@ -21,7 +21,7 @@ struct TlsFront {
 }
 
 const FRONT: &str = r#"
-import datetime, os, socket, ssl, sys, threading
+import datetime, os, select, socket, ssl, sys, threading
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -61,21 +61,6 @@ server = socket.socket()
 server.bind(("127.0.0.1", 0))
 server.listen(16)
 
-def pipe(src, dst):
-    try:
-        while True:
-            data = src.recv(65536)
-            if not data:
-                break
-            dst.sendall(data)
-    except OSError:
-        pass
-    for s in (src, dst):
-        try:
-            s.close()
-        except OSError:
-            pass
-
 def handle(conn):
     try:
         tls = ctx.wrap_socket(conn, server_side=True)
@@ -83,8 +68,34 @@ def handle(conn):
         conn.close()
         return
     up = socket.create_connection(("127.0.0.1", upstream))
-    threading.Thread(target=pipe, args=(up, tls), daemon=True).start()
-    pipe(tls, up)
+    # One thread per connection, never two: an SSL object must not be read in one thread while
+    # it is written in another (OpenSSL's rule; doing so garbled a response now and then).
+    tls.settimeout(5)
+    try:
+        while True:
+            ready = [tls] if tls.pending() else select.select([tls, up], [], [], 30)[0]
+            if not ready:
+                break
+            if tls in ready:
+                try:
+                    data = tls.recv(65536)
+                except (TimeoutError, socket.timeout, ssl.SSLWantReadError):
+                    continue
+                if not data:
+                    break
+                up.sendall(data)
+            if up in ready:
+                data = up.recv(65536)
+                if not data:
+                    break
+                tls.sendall(data)
+    except (OSError, ssl.SSLError):
+        pass
+    for s in (tls, up):
+        try:
+            s.close()
+        except OSError:
+            pass
 
 def serve():
     while True:

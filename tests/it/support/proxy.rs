@@ -247,7 +247,17 @@ fn forward(upstream: &str, head: &str, body: &[u8]) -> std::io::Result<Vec<u8>> 
     up.write_all(body)?;
     let mut response = Vec::new();
     up.read_to_end(&mut response)?;
-    let end = find(&response, b"\r\n\r\n").map_or(response.len(), |i| i + 4);
+    // moto closing without a whole head is passed on as a closed connection (which the SDK
+    // retries), never as a made-up head that the client would reject as not HTTP at all.
+    let end = match find(&response, b"\r\n\r\n") {
+        Some(i) if response.starts_with(b"HTTP/") => i + 4,
+        _ => {
+            return Err(std::io::Error::other(format!(
+                "upstream closed after {} bytes without a response head",
+                response.len()
+            )));
+        }
+    };
     let head = String::from_utf8_lossy(&response[..end]).into_owned();
     let mut out = with_close(&head).into_bytes();
     out.extend_from_slice(&response[end..]);
