@@ -7,6 +7,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::Report;
 
+/// `1 service`, `0 services`, `2 services`: a count with its noun, for every message that
+/// shows one (the nouns said with a count all take an `s`).
+pub fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 /// The command's handles for output. Messages are best-effort; data errors propagate (a
 /// closed pipe must stop the command).
 pub struct Output {
@@ -199,5 +208,15 @@ pub mod capture {
             };
             (out, captured)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_count_takes_its_noun_in_the_singular_only_for_one() {
+        assert_eq!(super::count(0, "service"), "0 services");
+        assert_eq!(super::count(1, "service"), "1 service");
+        assert_eq!(super::count(2, "declared secret"), "2 declared secrets");
     }
 }

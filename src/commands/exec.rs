@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::fetch;
 use crate::envfile::Entry;
 use crate::error::Error;
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::store::SecretStore;
 
 /// What `exec` was asked to do.
@@ -53,9 +53,9 @@ pub async fn run<S: SecretStore>(
         cmd.env(&e.name, e.value.expose());
     }
     out.trace(&format!(
-        "running {} with {} secret(s) added to its environment",
+        "running {} with {} added to its environment",
         program.to_string_lossy(),
-        added.len()
+        count(added.len(), "secret")
     ));
     replace_process(cmd, program)
 }

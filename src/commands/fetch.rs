@@ -12,7 +12,7 @@ use crate::config::{RepoConfig, check_project_name};
 use crate::envfile::Entry;
 use crate::error::Error;
 use crate::infra::{self, Env};
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::resolve::{self, Project, Row, Status};
 use crate::selector;
 use crate::store::SecretStore;
@@ -100,8 +100,8 @@ pub async fn fetch<S: SecretStore>(
     let (readings, names, infra_took, fetched) = declared?;
     report_infra(req, &readings, infra_took, out);
     out.trace(&format!(
-        "GetParameters for {} name(s), 10 per call, started at {:.1} ms",
-        names.len(),
+        "GetParameters for {}, 10 per call, started at {:.1} ms",
+        count(names.len(), "name"),
         infra_took.as_secs_f64() * 1000.0
     ));
     let mut fetched = fetched.map_err(Error::from)?;
@@ -123,8 +123,8 @@ pub async fn fetch<S: SecretStore>(
     let late = swept_overrides(req, &swept, &names);
     if !late.is_empty() {
         out.trace(&format!(
-            "GetParameters for {} override(s) of swept names",
-            late.len()
+            "GetParameters for {} of swept names",
+            count(late.len(), "override")
         ));
         fetched.extend(store.get_many(&late).await.map_err(Error::from)?);
     }

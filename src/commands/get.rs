@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::fetch;
 use crate::envfile::{self, Format, Status, SyntaxError, Target};
 use crate::error::{Error, exit};
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::resolve::Status as RowStatus;
 use crate::store::SecretStore;
 
@@ -102,9 +102,8 @@ pub async fn run<S: SecretStore>(
     } else {
         if !removed.is_empty() {
             out.warn(&format!(
-                "--reset removed {} assignment{} this run does not write: {}",
-                removed.len(),
-                if removed.len() == 1 { "" } else { "s" },
+                "--reset removed {} this run does not write: {}",
+                count(removed.len(), "assignment"),
                 removed.join(", ")
             ));
         }
@@ -165,9 +164,8 @@ fn status_word(status: Status) -> &'static str {
 }
 
 fn summary(project: &str, statuses: &[Status], shown: &str, to_file: bool, dry: bool) -> String {
-    let n = statuses.len();
-    let noun = if n == 1 { "secret" } else { "secrets" };
-    let count = |want| statuses.iter().filter(|s| **s == want).count();
+    let n = count(statuses.len(), "secret");
+    let of = |want| statuses.iter().filter(|s| **s == want).count();
     let verb = if dry {
         "would be written to"
     } else {
@@ -175,12 +173,12 @@ fn summary(project: &str, statuses: &[Status], shown: &str, to_file: bool, dry: 
     };
     if to_file {
         format!(
-            "{project}: {n} {noun} {verb} {shown} ({} new, {} changed, {} unchanged)",
-            count(Status::New),
-            count(Status::Changed),
-            count(Status::Unchanged)
+            "{project}: {n} {verb} {shown} ({} new, {} changed, {} unchanged)",
+            of(Status::New),
+            of(Status::Changed),
+            of(Status::Unchanged)
         )
     } else {
-        format!("{project}: {n} {noun} {verb} {shown}")
+        format!("{project}: {n} {verb} {shown}")
     }
 }

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use super::fetch;
 use crate::error::{Error, exit};
 use crate::infra::{self, Env};
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::resolve::{self, Row, Rules, Status};
 use crate::store::SecretStore;
 
@@ -49,8 +49,8 @@ pub async fn run_all(
         .await
         .context("reading the infra code failed")?;
     out.trace(&format!(
-        "infra: {} services read in {:.1} ms",
-        services.len(),
+        "infra: {} read in {:.1} ms",
+        count(services.len(), "service"),
         started.elapsed().as_secs_f64() * 1000.0
     ));
     for w in &general {

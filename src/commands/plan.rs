@@ -127,14 +127,6 @@ pub fn reference_lines(refs: &[&Reference]) -> Vec<String> {
         .collect()
 }
 
-/// `1 parameter`, `25 parameters`.
-pub fn count(n: usize) -> String {
-    match n {
-        1 => "1 parameter".to_string(),
-        n => format!("{n} parameters"),
-    }
-}
-
 /// One exit code for several failures: theirs when they agree, else 1; 0 for none.
 pub fn combined(codes: &[u8]) -> u8 {
     match codes {

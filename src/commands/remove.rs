@@ -12,7 +12,7 @@ use crate::error::{Error, Field, Report};
 use crate::infra::Reference;
 use crate::interrupt::Interrupts;
 use crate::model::Deleted;
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::prompt::Prompter;
 use crate::store::{DELETE_BATCH, SecretStore, StoreError};
 use crate::validate;
@@ -113,7 +113,7 @@ pub async fn run<S: SecretStore>(
     let shown = plan::Shown {
         text: plan_text(&found, &absent, &account.describe(&id)),
         still: &still,
-        question: format!("Delete {}?", plan::count(found.len())),
+        question: format!("Delete {}?", count(found.len(), "parameter")),
         json: document(&found, &absent, |_| "planned", &id.account, account, &still),
     };
     match plan::show_and_confirm(&plan.confirm, shown, prompter, NOTHING, out).await? {
@@ -152,7 +152,10 @@ fn not_found<S>(selection: &Selection, account_id: String, account: &Account<S>)
 
 /// `About to delete 25 parameters from account ... :`, then each name.
 fn plan_text(found: &[String], absent: &[String], side: &str) -> String {
-    let mut text = format!("About to delete {} from {side}:", plan::count(found.len()));
+    let mut text = format!(
+        "About to delete {} from {side}:",
+        count(found.len(), "parameter")
+    );
     for name in found {
         text.push_str(&format!("\n  {name}"));
     }
@@ -273,7 +276,7 @@ fn report<S>(
         let within = format!(
             "in {account_id} ({}): deleting {} ({} ...) failed",
             account.label(),
-            plan::count(batch.len()),
+            count(batch.len(), "parameter"),
             batch.first().map_or("", String::as_str)
         );
         out.report(&Report::from(e).within(within));
@@ -299,7 +302,7 @@ fn report<S>(
         .count();
     out.info(&format!(
         "Deleted {deleted} of {} in {account_id} ({})",
-        plan::count(found.len()),
+        count(found.len(), "parameter"),
         account.label()
     ));
     Ok(())

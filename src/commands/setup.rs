@@ -10,7 +10,7 @@ use super::ask;
 use crate::atomic_file;
 use crate::config::RepoConfig;
 use crate::error::{Error, Needed, exit};
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::prompt::Prompter;
 
 /// What `setup` was asked to do.
@@ -150,9 +150,8 @@ pub async fn run(
     }
     write(&opts.file, &before, &text)?;
     out.info(&format!(
-        "Added {} section{} to {}. Next: `secrets login`.",
-        add.len(),
-        if add.len() == 1 { "" } else { "s" },
+        "Added {} to {}. Next: `secrets login`.",
+        count(add.len(), "section"),
         opts.file.display()
     ));
     Ok(exit::OK)

@@ -131,7 +131,7 @@ pub enum Error {
         suggestions: Vec<String>,
     },
     /// `list --check`: declared secrets that SSM does not hold.
-    #[error("{count} declared secret{} missing from SSM", if *.count == 1 { "" } else { "s" })]
+    #[error("{} missing from SSM", crate::output::count(*.count, "declared secret"))]
     MissingDeclared {
         /// How many.
         count: usize,

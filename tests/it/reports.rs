@@ -168,11 +168,11 @@ fn no_request_is_made_for_an_override_nobody_declares() {
     let run = env.run(&["get", &p, "-v"]);
     run.expect_code(0);
     assert!(
-        run.stderr.contains("trace: GetParameters for 0 name(s)"),
+        run.stderr.contains("trace: GetParameters for 0 names"),
         "{}",
         run.stderr
     );
-    assert!(!run.stderr.contains("override(s)"), "{}", run.stderr);
+    assert!(!run.stderr.contains("of swept names"), "{}", run.stderr);
     assert_eq!(proxy.count("GetParameters"), 1, "{:?}", proxy.seen);
     // An unknown project: only the sweep's discovery is asked, and it is exit 4.
     env.run(&["get", &project("nobody")]).expect_code(4);
@@ -193,7 +193,7 @@ fn no_request_is_made_for_an_override_nobody_declares() {
     run.expect_code(0);
     assert!(
         run.stderr
-            .contains("trace: GetParameters for 1 override(s) of swept names"),
+            .contains("trace: GetParameters for 1 override of swept names"),
         "{}",
         run.stderr
     );

@@ -365,6 +365,14 @@ fn doctor_names_each_problem_with_its_fix() {
             run.stdout
         );
     }
+    // Counts read as English: one service, not "1 services".
+    assert!(
+        line(&run, "repository")
+            .0
+            .ends_with(": 1 service in the infra code, 0 warnings"),
+        "{}",
+        run.stdout
+    );
     let json = run_with(&env, &proxy, &["doctor", "--json"]);
     json.expect_code(0);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();

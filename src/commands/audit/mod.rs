@@ -13,7 +13,7 @@ use crate::error::{self, Error, exit};
 use crate::infra::Service;
 use crate::infra::charts::Deployments;
 use crate::model::{Env, Identity};
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::resolve::{self, Row, Rules};
 use crate::store::SecretStore;
 use report::Report;
@@ -126,11 +126,9 @@ pub async fn run<S: SecretStore>(
         .map(|a| a.service.name.as_str())
         .collect();
     out.info(&format!(
-        "audit: {} environment{}, {} service{}, {} missing",
-        targets.len(),
-        plural(targets.len()),
-        services.len(),
-        plural(services.len()),
+        "audit: {}, {}, {} missing",
+        count(targets.len(), "environment"),
+        count(services.len(), "service"),
         missing.len()
     ));
     Ok(if missing.is_empty() {
@@ -220,10 +218,6 @@ fn missing<'a, S>(
 fn checked(row: &Row) -> Option<&str> {
     let (base, _) = crate::selector::split(row.declared.as_deref()?);
     (!base.starts_with(crate::selector::SECRETS_MANAGER)).then_some(base)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// Every target's identity, checked against its configured account. `Ok(Err(code))` means

@@ -6,9 +6,9 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::{Audited, Missing, Plan, Target, plural};
+use super::{Audited, Missing, Plan, Target};
 use crate::model::{Env, Identity};
-use crate::output::Output;
+use crate::output::{Output, count};
 
 /// Everything found, to render.
 pub(super) struct Report<'r, 'p, S> {
@@ -117,10 +117,9 @@ impl<S> Report<'_, '_, S> {
         for (env, names) in self.unreferenced.iter().filter(|(_, n)| !n.is_empty()) {
             writeln!(
                 out.data(),
-                "\nunreferenced in {} ({} parameter{}):",
+                "\nunreferenced in {} ({}):",
                 env.name(),
-                names.len(),
-                plural(names.len())
+                count(names.len(), "parameter")
             )?;
             for n in names {
                 writeln!(out.data(), "  {n}")?;

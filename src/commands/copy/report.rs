@@ -9,7 +9,7 @@ use crate::commands::accounts::Account;
 use crate::commands::plan::{self, Shown};
 use crate::infra::Reference;
 use crate::model::Identity;
-use crate::output::Output;
+use crate::output::{Output, count};
 
 /// Both sides as plans and reports show them.
 pub(super) struct Sides {
@@ -44,7 +44,7 @@ pub(super) fn shown<'r>(
     let verb = if plan.opts.moving { "move" } else { "copy" };
     let mut text = format!(
         "About to {verb} {}\n  from {}\n  to   {}",
-        plan::count(items.len()),
+        count(items.len(), "parameter"),
         sides.from,
         sides.to
     );
@@ -74,7 +74,7 @@ pub(super) fn shown<'r>(
         question: format!(
             "{} {}?",
             if plan.opts.moving { "Move" } else { "Copy" },
-            plan::count(items.len())
+            count(items.len(), "parameter")
         ),
         json: serde_json::json!({
             "from": sides.from_json, "to": sides.to_json, "items": rows,

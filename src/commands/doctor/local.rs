@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use super::{Check, Local, State};
+use crate::output::count;
 
 /// Every local check, in the order a newcomer meets them.
 pub fn local_checks(local: &Local) -> Vec<Check> {
@@ -38,10 +39,10 @@ pub fn local_checks(local: &Local) -> Vec<Check> {
         false => Check::ok(
             "repository",
             format!(
-                "{}: {} services in the infra code, {warned} warning{}",
+                "{}: {} in the infra code, {}",
                 root.display(),
-                services.len(),
-                if warned == 1 { "" } else { "s" }
+                count(services.len(), "service"),
+                count(warned, "warning")
             ),
         ),
     });

@@ -10,7 +10,7 @@ use anyhow::Result;
 use futures_util::future::join_all;
 
 use crate::error::{Error, Report, exit};
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::store::SecretStore;
 use crate::store::ssm::sso::{SsoTarget, TokenState};
 
@@ -127,8 +127,8 @@ pub async fn run<S: SecretStore>(
     }
     let failed = checks.iter().filter(|c| c.state == State::Fail).count();
     out.info(&format!(
-        "doctor: {} checks, {failed} failed, {} to look at",
-        checks.len(),
+        "doctor: {}, {failed} failed, {} to look at",
+        count(checks.len(), "check"),
         checks.iter().filter(|c| c.state == State::Warn).count()
     ));
     Ok(if failed == 0 { exit::OK } else { exit::FAILURE })
