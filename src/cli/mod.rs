@@ -118,9 +118,12 @@ pub enum Command {
 
     /// Show what projects declare and what SSM holds: name, path, source, status (no values).
     ///
-    /// Status is `ok` (declared and stored), `missing` (declared, not stored),
-    /// `undeclared` (stored under /k8s/<PROJECT>/, not declared in the infra code) or, with
-    /// --offline, `declared` (SSM not asked). --all lists every service instead.
+    /// Status is `ok` (declared and stored), `missing` (declared, not stored), `no-key` (stored,
+    /// without the `#key` it selects), `undeclared` (stored under /k8s/<PROJECT>/, not declared
+    /// in the infra code), `excluded` (named by `exclude` in .secrets.toml: never fetched or
+    /// written) or, with --offline, `declared` (SSM not asked). A row that `[overrides]`
+    /// redirects shows the path read, and after its status `instead of` the declared path.
+    /// --all lists every service instead.
     #[command(after_help = EXIT_CODES_HELP)]
     List(ListArgs),
 

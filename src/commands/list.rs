@@ -136,20 +136,23 @@ fn print(opts: &Options, projects: &[Vec<Row>], out: &mut Output) -> Result<u8> 
 }
 
 fn table(rows: &[(&str, &Row)], with_project: bool, out: &mut Output) -> Result<()> {
-    let mut lines: Vec<[String; 5]> = vec![[
+    // An overridden row's declared path follows its status, in a column without a heading.
+    let mut lines: Vec<[String; 6]> = vec![[
         "PROJECT".into(),
         "NAME".into(),
         "PATH".into(),
         "SOURCE".into(),
         "STATUS".into(),
+        String::new(),
     ]];
     for (project, r) in rows {
         lines.push([
             project.to_string(),
             r.name.clone(),
-            r.path_cell(),
+            r.path.clone(),
             r.source.clone(),
             r.status.word().to_string(),
+            r.overridden().unwrap_or_default(),
         ]);
     }
     write_table(&lines, if with_project { 0 } else { 1 }, out)

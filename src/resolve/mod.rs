@@ -101,14 +101,12 @@ impl Row {
         }
     }
 
-    /// The path column of a table: the path read, and the declared one when an override
-    /// replaced it.
-    pub fn path_cell(&self) -> String {
+    /// The declared path when an override replaced it (`instead of /k8s/api/X`), said after a
+    /// table's status column so that it does not widen the path column of every row.
+    pub fn overridden(&self) -> Option<String> {
         match &self.declared {
-            Some(declared) if *declared != self.path => {
-                format!("{} (declared {declared})", self.path)
-            }
-            _ => self.path.clone(),
+            Some(declared) if *declared != self.path => Some(format!("instead of {declared}")),
+            _ => None,
         }
     }
 }

@@ -143,9 +143,10 @@ fn excludes_and_overrides() {
     assert_eq!(rows[1].path, "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET");
     assert_eq!(rows[1].declared.as_deref(), Some("/k8s/api/IDS"));
     assert_eq!(
-        rows[1].path_cell(),
-        "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET (declared /k8s/api/IDS)"
+        rows[1].overridden().as_deref(),
+        Some("instead of /k8s/api/IDS")
     );
+    assert_eq!(rows[0].overridden(), None);
 }
 
 #[test]

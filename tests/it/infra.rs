@@ -366,13 +366,35 @@ fn list_shows_every_declared_row_excluded_and_overridden_ones_too() {
         "{}",
         table.stdout
     );
-    assert!(
-        table.stdout.contains(
-            "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET (declared /k8s/api/IDENTITY_SERVER_CLIENT_SECRET)"
-        ),
-        "{}",
-        table.stdout
+    // The overridden row: the path read, and the declared path after its status, so that the
+    // path column is as wide as the paths read.
+    let overridden = table
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("IDENTITY_SERVER_CLIENT_SECRET "))
+        .unwrap_or_else(|| panic!("{}", table.stdout));
+    let cells: Vec<&str> = overridden.split("  ").filter(|c| !c.is_empty()).collect();
+    assert_eq!(
+        cells[1].trim(),
+        "/k8s/local-dev/IDENTITY_SERVER_CLIENT_SECRET",
+        "{overridden}"
     );
+    assert!(
+        overridden.ends_with(" instead of /k8s/api/IDENTITY_SERVER_CLIENT_SECRET"),
+        "{overridden}"
+    );
+    // The path column is as wide as the longest path read, and no wider.
+    let header = table.stdout.lines().next().unwrap_or_default();
+    let width = header.find("SOURCE").unwrap() - header.find("PATH").unwrap();
+    let longest = table
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split("  ").filter(|c| !c.is_empty()).nth(1))
+        .map(|c| c.trim().len())
+        .max()
+        .unwrap_or(0);
+    assert_eq!(width, longest + 2, "{}", table.stdout);
     // Written: never the excluded name.
     env.run(&["get", "api"]).expect_code(0);
     let text = fs::read_to_string(env.env_file()).unwrap();
