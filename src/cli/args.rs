@@ -268,7 +268,9 @@ pub struct GetArgs {
     #[arg(required = true, value_name = "PROJECT")]
     pub projects: Vec<String>,
 
-    /// Empty the file first instead of merging into it.
+    /// Start the file afresh instead of merging into it: every line this run does not write is
+    /// removed, comments too, and each name they assigned is said (--dry-run lists them as
+    /// `removed`).
     #[arg(short, long)]
     pub reset: bool,
 

@@ -65,8 +65,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
 
-    /// GetParameter(s) requests in flight at once [default: 40, Parameter Store's default
-    /// throughput per second for them, so one burst stays within it].
+    /// GetParameters requests in flight at once. The default, 40, is Parameter Store's default
+    /// throughput per second for them, so one burst stays within it.
     #[arg(
         long,
         global = true,

@@ -73,9 +73,10 @@ fn a_connection_reset_mid_pagination_is_retried() {
     );
     let run = env.run(&["get", &p]);
     run.expect_code(0);
-    // 3 pages and the faulted one again (a busy moto may cost another retry, never fewer).
+    // 3 pages and the faulted one again; never fewer. A busy moto may cost a retry or two more
+    // (CI once saw 6), so the upper bound only says the run did not loop.
     let pages = proxy.count("DescribeParameters");
-    assert!((4..=5).contains(&pages), "{pages} DescribeParameters");
+    assert!((4..=10).contains(&pages), "{pages} DescribeParameters");
     assert_eq!(
         fs::read_to_string(env.env_file()).unwrap().lines().count(),
         2 + 25
@@ -91,9 +92,10 @@ fn a_truncated_body_mid_pagination_is_retried() {
     );
     let run = env.run(&["get", &p]);
     run.expect_code(0);
-    // 3 pages and the faulted one again (a busy moto may cost another retry, never fewer).
+    // 3 pages and the faulted one again; never fewer. A busy moto may cost a retry or two more
+    // (CI once saw 6), so the upper bound only says the run did not loop.
     let pages = proxy.count("DescribeParameters");
-    assert!((4..=5).contains(&pages), "{pages} DescribeParameters");
+    assert!((4..=10).contains(&pages), "{pages} DescribeParameters");
     assert_eq!(
         fs::read_to_string(env.env_file()).unwrap().lines().count(),
         2 + 25

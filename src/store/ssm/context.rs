@@ -18,7 +18,7 @@ pub(super) struct Context {
     pub endpoint: Endpoint,
     /// The STS endpoint identity requests go to.
     pub sts_endpoint: String,
-    /// Permits for GetParameter(s) requests in flight, shared by the whole run (declared
+    /// Permits for GetParameters requests in flight, shared by the whole run (declared
     /// batches and the sweep's), as many as `--in-flight`.
     pub reads: std::sync::Arc<tokio::sync::Semaphore>,
 }

@@ -15,7 +15,7 @@ use crate::selector::SECRETS_MANAGER;
 use crate::store::{StoreError, Swept};
 
 /// DescribeParameters calls in flight at once (existence checks): enough to hide round
-/// trips, few enough for DescribeParameters' lower request rate. GetParameter(s) calls are
+/// trips, few enough for DescribeParameters' lower request rate. GetParameters calls are
 /// bounded by `--in-flight` instead (the context's `reads`).
 const IN_FLIGHT: usize = 8;
 

@@ -24,6 +24,6 @@ pub struct AwsSettings {
     pub ca_bundle: Option<PathBuf>,
     /// `--mfa-token`: the MFA code, so none is asked for.
     pub mfa_token: Option<String>,
-    /// `--in-flight`: GetParameter(s) requests in flight at once, for the whole run.
+    /// `--in-flight`: GetParameters requests in flight at once, for the whole run.
     pub in_flight: usize,
 }
