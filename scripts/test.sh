@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v moto_server >/dev/null 2>&1; then
+# The integration tests run moto's server app from python3 (one request at a time: moto is
+# not thread-safe); the scripts they and test-npm.sh call run `moto_server`. One install gives
+# both.
+if ! command -v moto_server >/dev/null 2>&1 ||
+  ! python3 -c 'import moto.moto_server.werkzeug_app' >/dev/null 2>&1; then
   echo "test.sh: installing moto[server] (the local SSM/STS emulator)" >&2
   python3 -m pip install --quiet 'moto[server]'
   # pyenv installs console scripts behind shims that need a rehash.

@@ -9,8 +9,29 @@ use std::time::{Duration, Instant};
 
 use super::proxy::Proxy;
 
-const INSTALL: &str = "moto_server was not found on PATH; install it with \
+const INSTALL: &str = "python3 cannot import moto's server; install it with \
                        `python3 -m pip install 'moto[server]'` (scripts/test.sh does this)";
+
+/// moto's own server app (what `moto_server` runs), one request at a time. moto is not
+/// thread-safe: DescribeParameters iterates an account's parameters while another thread may
+/// add one (tests share the server, and the default account), and answered 500 ("dictionary
+/// changed size during iteration") about twice a suite run, which the SDK retried, so that
+/// exact request counts came out one higher now and then. Each request takes moto a few
+/// milliseconds; the tests wait on their proxies' delays and timers, not on moto.
+const SERIAL: &str = r#"
+import sys, threading
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+app = DomainDispatcherApplication(create_backend_app)
+lock = threading.Lock()
+
+def one_at_a_time(environ, start_response):
+    with lock:
+        return list(app(environ, start_response))
+
+run_simple(sys.argv[1], int(sys.argv[2]), one_at_a_time, threaded=True)
+"#;
 
 /// A running moto_server. It is killed when this value drops, and also when the test process
 /// ends by any means: a watchdog shell kills it once its stdin (held here) closes.
@@ -22,22 +43,28 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Starts a server; panics if moto_server is missing or does not come up, never skips.
+    /// Starts a server; panics if moto is missing or does not come up, never skips.
     fn start() -> Moto {
-        let exe = which("moto_server").unwrap_or_else(|| panic!("{INSTALL}"));
+        let importable = Command::new("python3")
+            .args(["-c", "import moto.moto_server.werkzeug_app"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(importable, "{INSTALL}");
         for _ in 0..3 {
             let port = free_port();
             let mut cmd = Command::new("sh");
             cmd.arg("-c")
-                .arg("\"$0\" -H 127.0.0.1 -p \"$1\" >/dev/null 2>&1 & pid=$!; read _; kill $pid; wait $pid")
-                .arg(&exe)
+                .arg("python3 -c \"$0\" 127.0.0.1 \"$1\" >/dev/null 2>&1 & pid=$!; read _; kill $pid; wait $pid")
+                .arg(SERIAL)
                 .arg(port.to_string())
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
             let mut child = cmd
                 .spawn()
-                .unwrap_or_else(|e| panic!("cannot start moto_server: {e}"));
+                .unwrap_or_else(|e| panic!("cannot start moto: {e}"));
             let lifeline = child.stdin.take().expect("piped stdin");
             let url = format!("http://127.0.0.1:{port}");
             let moto = Moto {
@@ -49,7 +76,7 @@ impl Moto {
                 return moto;
             }
         }
-        panic!("moto_server did not start within 30 s three times");
+        panic!("moto did not start within 30 s three times");
     }
 
     /// The server all tests share; each test uses its own parameter paths, or its own
@@ -129,12 +156,4 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("bind a loopback port")
-}
-
-fn which(name: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
 }
