@@ -230,6 +230,8 @@ pub struct Session {
     pub ignored_profile: Option<String>,
     /// Keys in the environment (AWS_ACCESS_KEY_ID) are what signs the requests.
     pub env_keys: bool,
+    /// The profile is the one `.secrets.toml` names, taken because nothing else chose one.
+    pub from_repo: bool,
     /// Region requests go to.
     pub region: String,
     /// The endpoint requests really go to.

@@ -257,6 +257,13 @@ async fn connect(
     prompter: &Arc<dyn Prompter>,
     out: &mut Output,
 ) -> Result<SsmStore, Error> {
+    let settings = crate::store::ssm::with_repo_profile(settings).await;
+    if let (true, Some(p)) = (settings.from_repo, &settings.profile) {
+        out.trace(&format!(
+            "profile {p}: the default environment's in .secrets.toml (no --profile, \
+             AWS_PROFILE or keys in the environment chose credentials)"
+        ));
+    }
     if prompter.interactive()
         && let Some(target) = sso::selected(&settings).await
         && let state @ (TokenState::Expired | TokenState::Missing) = sso::token_state(&target)
@@ -308,6 +315,11 @@ fn aws_settings(
             .map(PathBuf::from),
         mfa_token: g.mfa_token.clone(),
         in_flight: g.in_flight.max(1),
+        repo_profile: config
+            .environments
+            .get(&config.env)
+            .and_then(|e| e.profile.clone()),
+        from_repo: false,
     })
 }
 

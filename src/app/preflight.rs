@@ -24,7 +24,8 @@ pub(super) fn writable_dir(file: &Path) -> Result<(), Error> {
 }
 
 /// An account as the user chose it: `--profile`, else AWS_PROFILE or keys in the environment
-/// as the store resolved them, else the default credentials; named so in every message.
+/// as the store resolved them, else `.secrets.toml`'s profile, else the default credentials;
+/// named so in every message.
 pub(super) async fn account_of(
     flag: Option<String>,
     store: SsmStore,
@@ -36,6 +37,7 @@ pub(super) async fn account_of(
     }
     let session = store.session().await;
     let via = match (&session.profile, session.env_keys) {
+        (Some(_), _) if session.from_repo => Via::RepoConfig,
         (Some(_), _) => Via::AwsProfile,
         (None, true) => Via::EnvKeys,
         (None, false) => Via::Default,

@@ -26,7 +26,8 @@ pub struct Cli {
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// AWS profile to use; wins over credentials in the environment, like the AWS CLI.
-    /// Without it: AWS_ACCESS_KEY_ID etc. if set, else AWS_PROFILE, else `default`.
+    /// Without it: AWS_ACCESS_KEY_ID etc. if set, else AWS_PROFILE, else `default` if it signs
+    /// in, else the default environment's profile in .secrets.toml.
     /// Repeat it where a command works in several accounts.
     #[arg(long, global = true, value_name = "NAME", action = clap::ArgAction::Append)]
     pub profile: Vec<String>,

@@ -26,6 +26,8 @@ pub enum Via {
     Flag,
     /// AWS_PROFILE.
     AwsProfile,
+    /// The profile of `.secrets.toml`'s default environment, nothing else having chosen one.
+    RepoConfig,
     /// AWS_ACCESS_KEY_ID and the rest in the environment.
     EnvKeys,
     /// Nothing chosen: the default profile or chain.
@@ -51,6 +53,7 @@ impl<S> Account<S> {
     pub fn label(&self) -> String {
         match (&self.profile, self.via) {
             (Some(p), Via::AwsProfile) => format!("{p} (AWS_PROFILE)"),
+            (Some(p), Via::RepoConfig) => format!("{p} (.secrets.toml)"),
             (Some(p), _) => p.clone(),
             (None, Via::EnvKeys) => "environment keys".to_string(),
             (None, _) => "default credentials".to_string(),
@@ -61,6 +64,7 @@ impl<S> Account<S> {
     pub fn describe(&self, id: &Identity) -> String {
         let how = match (&self.profile, self.via) {
             (Some(p), Via::AwsProfile) => format!("profile {p} from AWS_PROFILE"),
+            (Some(p), Via::RepoConfig) => format!("profile {p} from .secrets.toml"),
             (Some(p), _) => format!("profile {p}"),
             (None, _) => self.label(),
         };

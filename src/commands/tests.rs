@@ -390,6 +390,14 @@ async fn create_plans_before_asking_or_connecting() {
         result.unwrap_err().to_string(),
         "creating a secret needs confirmation, and there is no terminal to ask on"
     );
+    // A dry run asks nothing, so it needs no --yes.
+    let opts = create::Options {
+        yes: false,
+        dry_run: true,
+        ..create_options(Some("my-app/KEY_1"), Some("v-123456"))
+    };
+    let (result, _, _, _) = create_run(opts, Scripted::nobody(), vec![]).await;
+    assert!(result.is_ok(), "{result:?}");
 }
 
 #[tokio::test]

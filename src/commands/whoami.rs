@@ -16,6 +16,7 @@ pub async fn run<S: SecretStore>(store: &S, json: bool, out: &mut Output) -> Res
     if json {
         let value = serde_json::json!({
             "profile": session.profile,
+            "profile_from_secrets_toml": session.from_repo,
             "ignored_profile": session.ignored_profile,
             "region": session.region,
             "endpoint": session.endpoint,
@@ -30,6 +31,10 @@ pub async fn run<S: SecretStore>(store: &S, json: bool, out: &mut Output) -> Res
         return Ok(exit::OK);
     }
     let profile = match (&session.profile, &session.ignored_profile) {
+        (Some(p), _) if session.from_repo => format!(
+            "{p} (.secrets.toml's default environment: no --profile, AWS_PROFILE or keys in \
+             the environment chose one)"
+        ),
         (Some(p), _) => p.clone(),
         (None, Some(ignored)) => format!(
             "(none: AWS_PROFILE={ignored} is ignored because AWS_ACCESS_KEY_ID is set; \

@@ -166,6 +166,7 @@ impl SecretStore for MemoryStore {
             profile: None,
             ignored_profile: None,
             env_keys: false,
+            from_repo: false,
             region: "eu-west-1".into(),
             endpoint: "memory".into(),
             endpoint_source: "test".into(),

@@ -293,9 +293,101 @@ fn setup_adds_the_missing_profiles_once_and_login_and_get_then_work() {
         format!("{before}\n{added}")
     );
 
-    // The first day goes on: login for the environment, then get.
-    run_with(&env, &proxy, &["login", "--env", "dev"]).expect_code(0);
-    run_with(&env, &proxy, &["get", &p, "--profile", "corp-dev"]).expect_code(0);
+    // The first day goes on as the README writes it: `login`, then `get`, no profile named
+    // anywhere: both take the default environment's profile from .secrets.toml.
+    run_with(&env, &proxy, &["login"]).expect_code(0);
+    let run = run_with(&env, &proxy, &["get", &p, "-v"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("trace: profile corp-dev: the default environment's in .secrets.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        fs::read_to_string(env.env_file())
+            .unwrap()
+            .contains("SSO_KEY="),
+        "nothing written"
+    );
+}
+
+#[test]
+fn the_default_environments_profile_is_taken_only_when_nothing_else_chooses() {
+    let proxy = identity_center(0, false);
+    let (env, _) = env_for(&proxy, "[default]\nregion = eu-west-1\n");
+    env.write(".secrets.toml", REPO_CONFIG);
+    run_with(&env, &proxy, &["setup", "--yes"]).expect_code(0);
+    run_with(&env, &proxy, &["login"]).expect_code(0);
+    let who = |extra: &[(&str, &str)]| {
+        let mut cmd = env.bare_cmd(&["whoami", "--json"]);
+        cmd.env("AWS_ENDPOINT_URL", &proxy.url)
+            .env("AWS_ENDPOINT_URL_SSO", &proxy.url)
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", &proxy.url);
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let run = cmd.run();
+        run.expect_code(0);
+        let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        (
+            doc["profile"].as_str().map(str::to_string),
+            doc["profile_from_secrets_toml"].as_bool(),
+        )
+    };
+    // Nothing chooses (a `default` profile holding only a region does not): .secrets.toml's.
+    assert_eq!(who(&[]), (Some("corp-dev".to_string()), Some(true)));
+    let text = run_with(&env, &proxy, &["whoami"]);
+    assert!(
+        text.stdout
+            .contains("corp-dev (.secrets.toml's default environment"),
+        "{}",
+        text.stdout
+    );
+    // Plans name it so too.
+    let plan = run_with(
+        &env,
+        &proxy,
+        &[
+            "create",
+            "--name",
+            "sso-plan/NEW_KEY",
+            "--value",
+            "plan-value",
+            "--dry-run",
+        ],
+    );
+    plan.expect_code(0);
+    assert!(
+        plan.stdout
+            .contains("(profile corp-dev from .secrets.toml)")
+            || plan
+                .stderr
+                .contains("(profile corp-dev from .secrets.toml)"),
+        "{}{}",
+        plan.stdout,
+        plan.stderr
+    );
+    // AWS_PROFILE or keys in the environment: theirs, as with the AWS CLI.
+    let mut config = fs::read_to_string(env.home().join(".aws/config")).unwrap();
+    config.push_str(
+        "\n[profile keys]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = other-secret\n",
+    );
+    env.aws_config(&config);
+    assert_eq!(
+        who(&[("AWS_PROFILE", "keys")]),
+        (Some("keys".to_string()), Some(false))
+    );
+    assert_eq!(
+        who(&[
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "env-secret")
+        ]),
+        (None, Some(false))
+    );
+    // A `default` profile that signs in wins, as with the AWS CLI.
+    env.aws_credentials("[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n");
+    assert_eq!(who(&[]), (None, Some(false)));
 }
 
 fn git(env: &TestEnv, args: &[&str]) {

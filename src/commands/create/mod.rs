@@ -149,7 +149,8 @@ pub fn plan(opts: Options, interactive: bool, stdin: &mut dyn Read) -> Result<Pl
     if let Some(v) = &value {
         check_value(v, opts.tier)?;
     }
-    if !opts.yes && !interactive {
+    // A dry run asks nothing, so it needs no --yes (as cp, mv and rm).
+    if !opts.yes && !opts.dry_run && !interactive {
         return Err(Error::NoTerminal(Needed::Confirmation).into());
     }
     Ok(Plan {

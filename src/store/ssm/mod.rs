@@ -14,6 +14,8 @@ mod read;
 mod records;
 mod settings;
 pub mod sso;
+
+pub use profile::with_repo_profile;
 mod tls;
 
 use std::sync::Arc;
@@ -154,6 +156,7 @@ impl SecretStore for SsmStore {
             profile: view.used_profile(),
             ignored_profile: view.ignored_profile(),
             env_keys: view.env_keys,
+            from_repo: self.ctx.settings.from_repo,
             region: self.ctx.region.clone(),
             endpoint: self.ctx.endpoint.url.clone(),
             endpoint_source: self.ctx.endpoint.source.clone(),

@@ -207,6 +207,63 @@ impl ProfileView {
     }
 }
 
+/// Variables with which the environment chooses credentials itself: keys (as aws-vault exec
+/// sets them), a profile, CI web identity, a container's credentials endpoint.
+const CHOOSING_VARS: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+];
+
+/// The settings with `.secrets.toml`'s profile taken as `--profile` would be, when nothing
+/// else chooses credentials: no `--profile`, none of [`CHOOSING_VARS`], and no `default`
+/// profile that signs in (one holding only a region does not); and only when the config files
+/// define that profile (so a CI machine with instance credentials and no config is unchanged).
+/// This is what makes `secrets setup`, `secrets login`, `secrets get api` work as written.
+pub async fn with_repo_profile(mut settings: AwsSettings) -> AwsSettings {
+    let Some(wanted) = settings.repo_profile.clone() else {
+        return settings;
+    };
+    let env = Env::real();
+    let chosen = CHOOSING_VARS
+        .iter()
+        .any(|v| env.get(v).is_ok_and(|x| !x.is_empty()));
+    if settings.profile.is_some() || chosen {
+        return settings;
+    }
+    let Ok(set) = aws_config::profile::load(
+        &Fs::real(),
+        &env,
+        &EnvConfigFiles::default(),
+        Some(Cow::Owned(wanted.clone())),
+    )
+    .await
+    else {
+        return settings;
+    };
+    let default_signs_in = set.get_profile("default").is_some_and(|p| {
+        let keys = keys(p);
+        SIGN_IN_KEYS.iter().any(|k| keys.has(k))
+    });
+    if set.get_profile(&wanted).is_some() && !default_signs_in {
+        settings.profile = Some(wanted);
+        settings.from_repo = true;
+    }
+    settings
+}
+
+/// The keys with which a profile signs in (a profile without any only sets a region or such).
+const SIGN_IN_KEYS: &[&str] = &[
+    "sso_start_url",
+    "sso_session",
+    "credential_process",
+    "role_arn",
+    "web_identity_token_file",
+    "aws_access_key_id",
+];
+
 /// The selected profile as aws-config selects it: `--profile`, else AWS_PROFILE (keys in the
 /// environment win when no `--profile` is given).
 pub(super) async fn load_view(settings: &AwsSettings) -> ProfileView {

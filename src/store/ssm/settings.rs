@@ -26,4 +26,9 @@ pub struct AwsSettings {
     pub mfa_token: Option<String>,
     /// `--in-flight`: GetParameters requests in flight at once, for the whole run.
     pub in_flight: usize,
+    /// The profile `.secrets.toml` names for its default environment: used when nothing else
+    /// chooses credentials (see [`super::profile::with_repo_profile`]).
+    pub repo_profile: Option<String>,
+    /// Set when `profile` is `repo_profile`, taken because nothing else chose credentials.
+    pub from_repo: bool,
 }
