@@ -311,6 +311,7 @@ fn aws_settings(
         ca_bundle: g
             .ca_bundle
             .clone()
+            .or_else(|| std::env::var_os("AWS_CA_BUNDLE"))
             .filter(|p| !p.is_empty())
             .map(PathBuf::from),
         mfa_token: g.mfa_token.clone(),

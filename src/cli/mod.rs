@@ -42,9 +42,11 @@ pub struct GlobalArgs {
     pub endpoint_url: Option<String>,
 
     /// Also trust the CA certificates in this PEM file, for a network that inspects TLS
-    /// (Mozilla's roots are built in, as in the AWS CLI). An empty AWS_CA_BUNDLE counts as
-    /// unset, as with the AWS CLI.
-    #[arg(long, global = true, env = "AWS_CA_BUNDLE", value_name = "PATH")]
+    /// (Mozilla's roots are built in, as in the AWS CLI) [default: AWS_CA_BUNDLE; empty counts
+    /// as unset, as with the AWS CLI].
+    // AWS_CA_BUNDLE is read in app::aws_settings, not by clap: clap's usage lines would name
+    // `--ca-bundle <PATH>` in every usage error on machines that set it.
+    #[arg(long, global = true, value_name = "PATH")]
     pub ca_bundle: Option<std::ffi::OsString>,
 
     /// The current code of your MFA device, for a profile with `mfa_serial` (otherwise it is

@@ -263,6 +263,15 @@ fn usage_errors_exit_2_with_a_hint() {
         "{}",
         run.stderr
     );
+    // A CA bundle set in the environment (common behind a TLS-inspecting proxy) is not shown
+    // as a flag the user typed.
+    let run = env.cmd(&["get"]).env("AWS_CA_BUNDLE", "/some/ca.pem").run();
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("Usage: secrets get <PROJECT>..."),
+        "{}",
+        run.stderr
+    );
 
     let run = env.run(&["get", "../etc"]);
     run.expect_code(2);
