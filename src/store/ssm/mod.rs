@@ -14,8 +14,6 @@ mod read;
 mod records;
 mod settings;
 pub mod sso;
-
-pub use profile::with_repo_profile;
 mod tls;
 
 use std::sync::Arc;
@@ -26,6 +24,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::ProvideCredentials;
 
+pub use profile::with_repo_profile;
 pub use settings::AwsSettings;
 
 use super::{SecretStore, StoreError, Swept};

@@ -244,8 +244,8 @@ pub async fn with_repo_profile(mut settings: AwsSettings) -> AwsSettings {
         return settings;
     };
     let default_signs_in = set.get_profile("default").is_some_and(|p| {
-        let keys = keys(p);
-        SIGN_IN_KEYS.iter().any(|k| keys.has(k))
+        let default = keys(p);
+        SIGN_IN_KEYS.iter().any(|k| default.has(k))
     });
     if set.get_profile(&wanted).is_some() && !default_signs_in {
         settings.profile = Some(wanted);
